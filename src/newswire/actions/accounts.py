@@ -1,0 +1,154 @@
+"""Organizations, users and API keys. Passwords are hashed with Argon2; API keys with SHA-256
+(they are long random secrets, so a slow hash buys nothing and would slow every request)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newswire.actions.actor import Actor
+from newswire.domain.errors import Conflict, NewswireError, NotAuthenticated, NotFound
+from newswire.domain.lifecycle import Role
+from newswire.store.models import ApiKey, Organization, User
+
+_hasher = PasswordHasher()
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
+KEY_PATTERN = re.compile(r"^nw_([a-z0-9]{10})_([A-Za-z0-9_-]{32,64})$")
+
+
+class InvalidInput(NewswireError):
+    status = 422
+    code = "invalid_input"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_organization(
+    db: Session, *, slug: str, name: str, kind: str = "issuer", website: str | None = None
+) -> Organization:
+    if not SLUG.match(slug):
+        raise InvalidInput(
+            f"organization slug '{slug}' must be 3-80 lower-case letters, digits or -"
+        )
+    if kind not in ("issuer", "wire"):
+        raise InvalidInput(f"organization kind '{kind}' must be 'issuer' or 'wire'")
+    if db.scalar(select(Organization).where(Organization.slug == slug)):
+        raise Conflict(f"organization '{slug}' already exists")
+    org = Organization(slug=slug, name=name, kind=kind, website=website, created_at=_now())
+    db.add(org)
+    db.flush()
+    return org
+
+
+def get_organization_or_none(db: Session, slug: str) -> Organization | None:
+    return db.scalar(select(Organization).where(Organization.slug == slug))
+
+
+def get_organization(db: Session, slug: str) -> Organization:
+    org = get_organization_or_none(db, slug)
+    if org is None:
+        raise NotFound(f"no organization '{slug}'")
+    return org
+
+
+def create_user(
+    db: Session, *, email: str, name: str, role: Role, organization: Organization, password: str
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput(f"'{email}' is not an email address")
+    if role is Role.SYSTEM:
+        raise InvalidInput("the system role is not for people")
+    if role is Role.ISSUER and organization.kind != "issuer":
+        raise InvalidInput("an issuer user belongs to an issuer organization")
+    if role is not Role.ISSUER and organization.kind != "wire":
+        raise InvalidInput(f"a {role} belongs to the wire's own organization")
+    if len(password) < 8:
+        raise InvalidInput("a password needs at least 8 characters")
+    if db.scalar(select(User).where(User.email == email)):
+        raise Conflict(f"user '{email}' already exists")
+    user = User(
+        email=email,
+        name=name,
+        role=role.value,
+        organization=organization,
+        password_hash=_hasher.hash(password),
+        created_at=_now(),
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def user_by_email(db: Session, email: str) -> User:
+    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user '{email}'")
+    return user
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.email, Role(user.role), user.organization_id, user.id)
+
+
+def check_password(db: Session, email: str, password: str) -> User:
+    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    try:
+        if user is None or not user.password_hash:
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except VerificationError:
+        raise NotAuthenticated("wrong email or password") from None
+    return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(db: Session, *, name: str, user: User) -> tuple[ApiKey, str]:
+    """A key acts as its user, with the user's role and organization. Returns (row, the key)."""
+    prefix = secrets.token_hex(5)
+    secret = secrets.token_urlsafe(32)
+    row = ApiKey(
+        prefix=prefix,
+        secret_hash=_digest(secret),
+        name=name,
+        role=user.role,
+        organization_id=user.organization_id,
+        user_id=user.id,
+        created_at=_now(),
+    )
+    db.add(row)
+    db.flush()
+    return row, f"nw_{prefix}_{secret}"
+
+
+def authenticate_api_key(db: Session, key: str) -> Actor:
+    match = KEY_PATTERN.match(key.strip())
+    if not match:
+        raise NotAuthenticated("malformed API key: expected nw_<prefix>_<secret>")
+    row = db.scalar(select(ApiKey).where(ApiKey.prefix == match.group(1)))
+    if row is None or not hmac.compare_digest(row.secret_hash, _digest(match.group(2))):
+        raise NotAuthenticated("unknown API key")
+    if row.revoked_at is not None:
+        raise NotAuthenticated("this API key was revoked")
+    row.last_used_at = _now()
+    return Actor(f"key:{row.name}", Role(row.role), row.organization_id, row.user_id)
+
+
+def revoke_api_key(db: Session, prefix: str) -> None:
+    row = db.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None:
+        raise NotFound(f"no API key with prefix '{prefix}'")
+    row.revoked_at = _now()

@@ -1,0 +1,468 @@
+"""The command line: thin wrappers over `newswire.actions`; errors are messages, not tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from sqlalchemy.orm import Session
+
+from newswire.actions import accounts
+from newswire.actions import releases as actions
+from newswire.actions.actor import Actor
+from newswire.config import Settings, load_settings
+from newswire.domain.errors import InvalidRelease, NewswireError
+from newswire.domain.lifecycle import Role, State
+from newswire.intake import parse_markdown_release
+from newswire.store.db import Database
+
+app = typer.Typer(help="newswire: press-release distribution.", no_args_is_help=True)
+release_app = typer.Typer(help="Submit releases and move them through their lifecycle.")
+org_app = typer.Typer(help="Organizations.")
+user_app = typer.Typer(help="Users.")
+key_app = typer.Typer(help="API keys.")
+app.add_typer(release_app, name="release")
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(key_app, name="apikey")
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data", help="Data folder (default: $NEWSWIRE_DATA or ./var)")
+]
+As = Annotated[str, typer.Option("--as", envvar="NEWSWIRE_AS", help="Act as this user (email)")]
+Reason = Annotated[str, typer.Option("--reason", help="Why; recorded with the move")]
+T = TypeVar("T")
+
+
+def fail(message: str, details: list[str] | None = None) -> None:
+    typer.echo(f"error: {message}" if not details else "error: " + message.split(":")[0], err=True)
+    for line in details or []:
+        typer.echo(f"  - {line}", err=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def errors_as_messages() -> Iterator[None]:
+    try:
+        yield
+    except InvalidRelease as exc:
+        fail(exc.message, [f"{e.field}: {e.message} [{e.rule}]" for e in exc.errors])
+    except NewswireError as exc:
+        fail(exc.message)
+
+
+def _database(data: Path | None) -> Database:
+    db = Database(load_settings(data))
+    db.upgrade()
+    return db
+
+
+def _act(data: Path | None, as_user: str, fn: Callable[[Session, Settings, Actor], T]) -> T:
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            actor = accounts.actor_for(accounts.user_by_email(s, as_user))
+            return fn(s, db.settings, actor)
+    raise AssertionError("unreachable")
+
+
+def _read(file: Path) -> bytes:
+    if str(file) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    raise AssertionError("unreachable")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _summary(release: Any) -> dict[str, Any]:
+    return {
+        "id": release.id,
+        "state": release.state,
+        "organization": release.organization.slug,
+        "headline": release.headline,
+        "language": release.language,
+        "release_time": release.release_time.isoformat() if release.release_time else None,
+        "version": release.current_version,
+        "top_story": release.top_story,
+        "sections": release.sections.get("sections", []),
+    }
+
+
+def _report(release: Any) -> None:
+    typer.echo(f"{release.id}  {release.state}  {release.headline}")
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    data: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the web, the API and the scheduler on existing data."""
+    import uvicorn
+
+    from newswire.web.app import create_app
+
+    settings = load_settings(data)
+    with errors_as_messages():
+        application = create_app(settings)
+    typer.echo(f"newswire serving {settings.data_dir} at http://{host}:{port}/")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    data: DataDir = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed, then exit")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Seed a data folder with demo accounts and releases through the lifecycle; serve it."""
+    from newswire.demo import seed_demo
+
+    settings = load_settings(
+        data, base_url=f"http://{host}:{port}", wire_url=f"http://{host}:{port}/"
+    )
+    with errors_as_messages():
+        db = Database(settings)
+        db.upgrade()
+        report = seed_demo(db)
+        db.dispose()
+    typer.echo(report)
+    if not no_serve:
+        serve(data=settings.data_dir, host=host, port=port)
+
+
+@app.command("db-upgrade")
+def db_upgrade(data: DataDir = None) -> None:
+    """Create or migrate the database to the current schema."""
+    with errors_as_messages():
+        db = _database(data)
+    typer.echo(f"database at {db.settings.database_url} is up to date")
+
+
+@app.command("scheduler-run")
+def scheduler_run(data: DataDir = None) -> None:
+    """Publish every release whose time has come, once, and exit (for cron or tests)."""
+    from newswire.publish.scheduler import run_once
+
+    with errors_as_messages():
+        published = run_once(_database(data))
+    typer.echo(f"published {len(published)} release(s)" + "".join(f"\n{r}" for r in published))
+
+
+# -- releases -----------------------------------------------------------------------------------
+
+
+@release_app.command("submit")
+def release_submit(
+    file: Annotated[Path, typer.Argument(help="Markdown with YAML front matter, or - for stdin")],
+    as_user: As,
+    data: DataDir = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Keep as a draft")] = False,
+    organization: Annotated[
+        str | None, typer.Option("--org", help="Desk: file for this issuer")
+    ] = None,
+) -> None:
+    """Submit a release from a Markdown file with YAML front matter."""
+    raw = _read(file)
+
+    def run(s: Session, _settings: Settings, actor: Actor) -> Any:
+        content = parse_markdown_release(raw, now=_now(), source=str(file))
+        org_id = accounts.get_organization(s, organization).id if organization else None
+        return actions.create_release(s, actor, content, organization_id=org_id, submit=not draft)
+
+    release = _act(data, as_user, run)
+    _report(release)
+    failing = [r for r in release.checks.get("results", []) if not r["passed"]]
+    for check in failing:
+        typer.echo(f"  check {check['severity']}: {check['message']}")
+
+
+@release_app.command("edit")
+def release_edit(release_id: str, file: Path, as_user: As, data: DataDir = None) -> None:
+    """Replace a draft's content (or one whose changes were requested)."""
+    raw = _read(file)
+
+    def run(s: Session, _settings: Settings, actor: Actor) -> Any:
+        content = parse_markdown_release(raw, now=_now(), source=str(file))
+        return actions.edit_release(s, actor, release_id, content)
+
+    _report(_act(data, as_user, run))
+
+
+@release_app.command("list")
+def release_list(
+    data: DataDir = None,
+    as_user: Annotated[str | None, typer.Option("--as", envvar="NEWSWIRE_AS")] = None,
+    state: Annotated[list[State] | None, typer.Option(help="Only these states")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
+    limit: int = 100,
+) -> None:
+    """List releases (all of them for the operator, an issuer's own with --as)."""
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            actor = (
+                accounts.actor_for(accounts.user_by_email(s, as_user))
+                if as_user
+                else Actor("operator", Role.ADMIN, None)
+            )
+            rows = actions.list_releases(s, actor, states=state or (), limit=limit)
+            summaries = [_summary(r) for r in rows]
+    if as_json:
+        typer.echo(json.dumps(summaries, ensure_ascii=False, indent=2))
+        return
+    for r in summaries:
+        typer.echo(
+            f"{r['id']}  {r['state']:<17} v{r['version']}  {r['organization']:<20} {r['headline']}"
+        )
+
+
+@release_app.command("show")
+def release_show(
+    release_id: str,
+    data: DataDir = None,
+    format: Annotated[str, typer.Option(help="json, html, ninjs or newsml")] = "json",
+    version: Annotated[int | None, typer.Option(help="Version number (default: latest)")] = None,
+) -> None:
+    """Show a release; published versions in any rendered format."""
+    if format not in ("json", "html", "ninjs", "newsml"):
+        fail(f"unknown format '{format}': use json, html, ninjs or newsml")
+    operator = Actor("operator", Role.ADMIN, None)
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            release = actions.get_release(s, operator, release_id)
+            if format == "json":
+                typer.echo(
+                    json.dumps(
+                        {**_summary(release), "content": release.content, "checks": release.checks},
+                        ensure_ascii=False,
+                        indent=2,
+                    )
+                )
+                return
+            versions = actions.versions_of(s, release_id)
+            if not versions:
+                fail(f"release {release_id} is {release.state}: it has no published version yet")
+            wanted = [v for v in versions if v.number == (version or versions[-1].number)]
+            if not wanted:
+                fail(f"release {release_id} has no version {version}")
+            v = wanted[0]
+            typer.echo({"html": v.article_html, "ninjs": v.ninjs, "newsml": v.newsml}[format])
+
+
+def _simple(name: str, fn: Callable[..., Any], needs_reason: bool, doc: str) -> None:
+    if needs_reason:
+
+        def command(release_id: str, as_user: As, reason: Reason, data: DataDir = None) -> None:
+            _report(_act(data, as_user, lambda s, st, a: fn(s, a, release_id, reason)))
+    else:
+
+        def command(release_id: str, as_user: As, data: DataDir = None) -> None:  # type: ignore[misc]
+            _report(_act(data, as_user, lambda s, st, a: fn(s, a, release_id)))
+
+    command.__doc__ = doc
+    release_app.command(name)(command)
+
+
+_simple("submit-draft", actions.submit_release, False, "Submit a draft for review.")
+_simple("reject", actions.reject, True, "Reject a submitted release, with a reason.")
+_simple("request-changes", actions.request_changes, True, "Send a release back to its issuer.")
+_simple("withdraw", actions.withdraw, True, "Withdraw a release before it is published.")
+
+
+@release_app.command("approve")
+def release_approve(
+    release_id: str,
+    as_user: As,
+    data: DataDir = None,
+    override: Annotated[
+        str | None, typer.Option("--override", help="Approve despite failing checks, saying why")
+    ] = None,
+) -> None:
+    """Approve a submitted release; it is then scheduled or embargoed for its time."""
+    _report(
+        _act(
+            data,
+            as_user,
+            lambda s, st, a: actions.approve(s, a, release_id, override_reason=override),
+        )
+    )
+
+
+@release_app.command("place")
+def release_place(
+    release_id: str,
+    as_user: As,
+    section: Annotated[
+        list[str] | None, typer.Option(help="top-story, daily-news, feature, business")
+    ] = None,
+    top_story: Annotated[bool, typer.Option("--top-story", help="Mark as a top story")] = False,
+    data: DataDir = None,
+) -> None:
+    """Place a release in editorial sections (before it is published)."""
+    _report(
+        _act(
+            data,
+            as_user,
+            lambda s, st, a: actions.place(
+                s, a, release_id, sections=section or [], top_story=top_story
+            ),
+        )
+    )
+
+
+@release_app.command("publish")
+def release_publish(release_id: str, as_user: As, data: DataDir = None) -> None:
+    """Publish an approved or scheduled release now (never before an embargo lifts)."""
+    _report(_act(data, as_user, lambda s, st, a: actions.publish(s, st, a, release_id)))
+
+
+@release_app.command("correct")
+def release_correct(
+    release_id: str, file: Path, as_user: As, reason: Reason, data: DataDir = None
+) -> None:
+    """Publish a correction: a new version from FILE; earlier versions stay as they were."""
+    raw = _read(file)
+
+    def run(s: Session, settings: Settings, actor: Actor) -> Any:
+        content = parse_markdown_release(raw, now=_now(), source=str(file), allow_past=True)
+        return actions.correct(s, settings, actor, release_id, content, reason)
+
+    _report(_act(data, as_user, run))
+
+
+@release_app.command("retract")
+def release_retract(release_id: str, as_user: As, reason: Reason, data: DataDir = None) -> None:
+    """Retract a published release: a new version that withdraws it, with the reason."""
+    _report(_act(data, as_user, lambda s, st, a: actions.retract(s, st, a, release_id, reason)))
+
+
+@release_app.command("history")
+def release_history(
+    release_id: str,
+    data: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every move of a release: when, who, from what to what, and why."""
+    operator = Actor("operator", Role.ADMIN, None)
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            rows = [
+                {
+                    "at": t.at.isoformat(timespec="seconds"),
+                    "action": t.action,
+                    "from": t.from_state,
+                    "to": t.to_state,
+                    "actor": t.actor_label,
+                    "role": t.role,
+                    "reason": t.reason,
+                }
+                for t in actions.transitions_of(s, operator, release_id)
+            ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for t in rows:
+        why = f"  ({t['reason']})" if t["reason"] else ""
+        typer.echo(f"{t['at']}  {t['action']:<16} {t['from']} -> {t['to']}  by {t['actor']}{why}")
+
+
+@release_app.command("checks")
+def release_checks(release_id: str, data: DataDir = None) -> None:
+    """Run the automated review checks on a release now."""
+    operator = Actor("operator", Role.ADMIN, None)
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            result = actions.review_checks(s, actions.get_release(s, operator, release_id), _now())
+    for r in result["results"]:  # type: ignore[attr-defined]
+        mark = "ok  " if r["passed"] else r["severity"].upper()
+        typer.echo(f"{mark:<8} {r['name']:<18} {r['message']}")
+
+
+# -- accounts -----------------------------------------------------------------------------------
+
+
+@org_app.command("create")
+def org_create(
+    slug: str,
+    name: str,
+    data: DataDir = None,
+    kind: Annotated[str, typer.Option(help="issuer or wire")] = "issuer",
+    website: str | None = None,
+) -> None:
+    """Create an organization."""
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            org = accounts.create_organization(s, slug=slug, name=name, kind=kind, website=website)
+            typer.echo(f"organization {org.slug} ({org.kind}) created")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Full name")],
+    role: Annotated[Role, typer.Option(help="issuer, editor or admin")],
+    org: Annotated[str, typer.Option(help="Organization slug")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    data: DataDir = None,
+) -> None:
+    """Create a user."""
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            organization = accounts.get_organization(s, org)
+            user = accounts.create_user(
+                s, email=email, name=name, role=role, organization=organization, password=password
+            )
+            typer.echo(f"user {user.email} ({user.role}) created")
+
+
+@key_app.command("create")
+def key_create(
+    as_user: As,
+    name: Annotated[str, typer.Option(help="What the key is for")] = "api",
+    data: DataDir = None,
+) -> None:
+    """Create an API key that acts as the user; it is shown once."""
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            _row, key = accounts.create_api_key(
+                s, name=name, user=accounts.user_by_email(s, as_user)
+            )
+    typer.echo(key)
+
+
+@key_app.command("revoke")
+def key_revoke(prefix: str, data: DataDir = None) -> None:
+    """Revoke an API key by its prefix (the part after nw_)."""
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            accounts.revoke_api_key(s, prefix)
+    typer.echo(f"API key {prefix} revoked")
+
+
+def main() -> None:
+    app()

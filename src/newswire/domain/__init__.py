@@ -1,0 +1,1 @@
+"""Pure model and rules of newswire: no I/O here."""

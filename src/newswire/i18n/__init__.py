@@ -1,0 +1,203 @@
+"""Interface text of the wire in its 15 languages, and locale-aware dates.
+
+One gettext catalog per language lives at ``locale/<babel id>/LC_MESSAGES/messages.po``;
+the English msgid is the key. Catalogs are read with Babel and compiled in memory on first
+use (no build step, no committed ``.mo``), then cached per language.
+
+Placeholders are ``str.format`` fields (``{issuer}``, ``{datetime}``...). Conventions for
+the values passed in, so that every translation reads correctly:
+
+- ``{datetime}``: the output of :func:`format_datetime` in the same language;
+- ``{language}``: the output of :func:`language_name` in the same language (the name in
+  the reader's language, e.g. ``"Englisch"`` for German; the translations are written
+  around that form, e.g. ``"Auf Englisch lesen"``).
+
+Language tags are BCP 47. Anything else is resolved to one of :data:`LANGUAGES` by
+:func:`resolve_language` (exact tag, else the base language, else English), so callers
+can pass a reader's or a recipient's preference as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel.core import get_global
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "format_date",
+    "format_datetime",
+    "gettext",
+    "is_rtl",
+    "language_name",
+    "resolve_language",
+    "translations",
+]
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: tuple[str, ...] = (
+    "en",
+    "ko",
+    "ja",
+    "ar",
+    "zh-Hans",
+    "zh-Hant",
+    "vi",
+    "th",
+    "id",
+    "ms",
+    "de",
+    "ru",
+    "fr",
+    "es",
+    "pt",
+)
+"""The wire's languages, as BCP 47 tags."""
+
+DEFAULT_LANGUAGE = "en"
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+# Chinese written in Traditional script by default in these regions (CLDR likely subtags
+# say the same; this is the fallback if a region is missing there).
+_HANT_REGIONS = frozenset({"TW", "HK", "MO"})
+_BY_LOWER = {tag.lower(): tag for tag in LANGUAGES}
+_OFFSET_ONLY = re.compile(r"^[+-]\d{4}$")
+
+
+def _babel_id(tag: str) -> str:
+    """Babel/CLDR identifier of one of LANGUAGES: ``zh-Hans`` -> ``zh_Hans``."""
+    return tag.replace("-", "_")
+
+
+def resolve_language(lang: str) -> str:
+    """The wire language to use for ``lang``: the exact tag, else its base language, else English.
+
+    Case and ``_`` separators are tolerated; ``pt-BR`` -> ``pt``; Chinese goes by script,
+    else by region (``zh-TW``/``zh-HK``/``zh-MO`` -> ``zh-Hant``, other ``zh`` -> ``zh-Hans``);
+    deprecated codes follow CLDR aliases (``in`` -> ``id``). Never raises.
+    """
+    if not isinstance(lang, str):
+        return DEFAULT_LANGUAGE
+    norm = lang.strip().replace("_", "-")
+    exact = _BY_LOWER.get(norm.lower())
+    if exact is not None:
+        return exact
+    parts = [p for p in norm.split("-") if p]
+    if not parts:
+        return DEFAULT_LANGUAGE
+    base = parts[0].lower()
+    alias = get_global("language_aliases").get(base)
+    if isinstance(alias, str) and "_" not in alias:
+        base = alias.lower()
+    if base == "zh":
+        return _resolve_chinese(parts[1:])
+    return _BY_LOWER.get(base, DEFAULT_LANGUAGE)
+
+
+def _resolve_chinese(subtags: list[str]) -> str:
+    script = next((s.title() for s in subtags if len(s) == 4 and s.isalpha()), None)
+    if script is None:
+        region = next((s.upper() for s in subtags if len(s) == 2 and s.isalpha()), None)
+        if region is not None:
+            likely = get_global("likely_subtags").get(f"zh_{region}") or ""
+            if "_Hant" in likely or region in _HANT_REGIONS:
+                script = "Hant"
+    return "zh-Hant" if script == "Hant" else "zh-Hans"
+
+
+def _locale(lang: str) -> Locale:
+    return Locale.parse(_babel_id(resolve_language(lang)))
+
+
+@cache
+def _load(tag: str) -> Translations:
+    path = LOCALE_DIR / _babel_id(tag) / "LC_MESSAGES" / f"{DOMAIN}.po"
+    try:
+        with path.open("rb") as fp:
+            catalog = read_po(fp, locale=_babel_id(tag), domain=DOMAIN)
+        buf = BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return Translations(buf, domain=DOMAIN)
+    except Exception:  # a broken catalog must not take pages down: fall back to English
+        log.exception("i18n: cannot load catalog %s", path)
+        return Translations(domain=DOMAIN)
+
+
+def translations(lang: str) -> Translations:
+    """The compiled catalog for ``lang`` (see :func:`resolve_language`); never raises.
+
+    Messages missing from a catalog come back as their English msgid.
+    """
+    return _load(resolve_language(lang))
+
+
+def gettext(lang: str, message: str, **params: object) -> str:
+    """Translate ``message`` (an English msgid) into ``lang``, then ``str.format(**params)``."""
+    text = translations(lang).gettext(message)
+    return text.format(**params) if params else text
+
+
+def is_rtl(lang: str) -> bool:
+    """Whether ``lang`` is written right to left (``ar`` among the wire's languages).
+
+    A tag Babel knows is judged on its own (``he`` is right to left even though the wire
+    falls back to English for it); anything else by the language it resolves to.
+    """
+    try:
+        loc = Locale.parse(lang.strip().replace("-", "_"))
+    except Exception:
+        loc = _locale(lang)
+    return loc.character_order == "right-to-left"
+
+
+def language_name(tag: str, lang: str) -> str:
+    """The name of language ``tag`` in language ``lang``: ``"Englisch"`` for ``("en", "de")``.
+
+    This is the form the ``{language}`` placeholders expect. Falls back to the tag itself.
+    """
+    try:
+        subject = Locale.parse(str(tag).strip().replace("-", "_"))
+    except Exception:
+        return str(tag)
+    return subject.get_display_name(_locale(lang)) or str(tag)
+
+
+def format_datetime(value: datetime, lang: str, tz: str = "UTC") -> str:
+    """Long date, short time and zone in ``lang``, shown in time zone ``tz``.
+
+    ``"November 30, 2026, 2:05 PM UTC"`` in en, ``"30. November 2026, 14:05 UTC"`` in de.
+    A naive ``value`` is taken to be UTC. An unknown ``tz`` raises ``LookupError``.
+    """
+    loc = _locale(lang)
+    zone = babel_dates.get_timezone(tz)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(zone)
+    day = babel_dates.format_date(local, "long", locale=loc)
+    short = loc.time_formats["short"].pattern
+    zone_name = babel_dates.format_time(local, "z", tzinfo=zone, locale=loc)
+    if _OFFSET_ONLY.match(zone_name):  # no abbreviation in this language: "GMT+01:00"
+        zone_name = babel_dates.get_timezone_gmt(local, width="long", locale=loc)
+    time = f"{babel_dates.format_time(local, short, tzinfo=zone, locale=loc)} {zone_name}"
+    pattern = str(loc.datetime_formats["long"]).replace("'", "")
+    return pattern.replace("{0}", time).replace("{1}", day)
+
+
+def format_date(value: date, lang: str) -> str:
+    """Long date in ``lang``: ``"30. November 2026"`` in de, ``"2026年11月30日"`` in ja."""
+    return babel_dates.format_date(value, "long", locale=_locale(lang))

@@ -1,0 +1,43 @@
+"""The scheduler: publishes releases whose publish or embargo-lift time has come."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from newswire.actions.actor import SCHEDULER
+from newswire.actions.releases import due_release_ids, publish
+from newswire.domain.errors import NewswireError
+from newswire.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def run_once(db: Database, *, now: datetime | None = None) -> list[str]:
+    """One pass. Each release publishes in its own transaction, so one failure stops no other;
+    a release that changed meanwhile (withdrawn, published by another node) is skipped."""
+    now = now or datetime.now(UTC)
+    with db.session() as s:
+        due = due_release_ids(s, now)
+    published = []
+    for release_id in due:
+        try:
+            with db.session() as s:
+                publish(s, db.settings, SCHEDULER, release_id, now=now)
+            published.append(release_id)
+        except NewswireError as exc:
+            log.info("skipped release %s: %s", release_id, exc.message)
+        except Exception:
+            log.exception("could not publish release %s", release_id)
+    return published
+
+
+async def run_forever(db: Database, interval_s: float) -> None:
+    while True:
+        try:
+            for release_id in await asyncio.to_thread(run_once, db):
+                log.info("published release %s", release_id)
+        except Exception:
+            log.exception("scheduler pass failed")
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,93 @@
+"""HTML rendering with Jinja2: the release article (rendered once when a version is frozen) and
+the pages around it. Labels come from the gettext catalogs in `newswire.i18n`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from newswire import i18n, taxonomy
+from newswire.domain.release import PublishedVersion, VersionKind
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("newswire.render", "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["gettext"] = i18n.gettext
+    env.globals["is_rtl"] = i18n.is_rtl
+    env.globals["section_label"] = section_label
+    env.filters["datetime"] = lambda value, lang: i18n.format_datetime(value, lang)
+    env.filters["date"] = lambda value, lang: i18n.format_date(value, lang)
+    return env
+
+
+def render_page(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def tags(version: PublishedVersion) -> list[str]:
+    """Sections first, then industries, as in the seed's "Branchen: Top-Story, Tagesnachrichten"."""
+    lang = version.content.language
+    labels = [section_label(s, lang) for s in version.sections]
+    labels += [taxonomy.get_industry(code).label(lang) for code in version.content.industries]
+    return labels
+
+
+SECTION_MESSAGES = {
+    "top-story": "Top story",
+    "daily-news": "Daily news",
+    "feature": "Feature",
+    "business": "Business",
+}
+
+
+def section_label(section: str, lang: str) -> str:
+    return i18n.gettext(lang, SECTION_MESSAGES.get(section, section))
+
+
+def _with_attribution(body_html: str, lead: Markup) -> Markup:
+    """Put the dateline and the wire's attribution at the start of the first paragraph."""
+    if body_html.startswith("<p>"):
+        return Markup("<p>") + lead + " " + Markup(body_html[3:])
+    return Markup("<p>") + lead + Markup("</p>") + Markup(body_html)
+
+
+def render_article(version: PublishedVersion) -> str:
+    content = version.content
+    lang = content.language
+    dateline = ", ".join(
+        [
+            content.dateline.city.upper(),
+            taxonomy.region_name(content.dateline.country, lang),
+            i18n.format_date(content.dateline.date, lang),
+        ]
+    )
+    lead = Markup(
+        '<span class="dateline">{}</span> <span class="attribution">({}) –</span>'
+    ).format(dateline, version.wire_name)
+    return render_page(
+        "article.html",
+        v=version,
+        c=content,
+        lang=lang,
+        rtl=i18n.is_rtl(lang),
+        body=_with_attribution(content.body_html, lead),
+        tags=tags(version),
+        is_correction=version.kind is VersionKind.CORRECTION,
+        is_retraction=version.kind is VersionKind.RETRACTION,
+        wire_url=version.extra.get("wire_url", ""),
+        published=_iso(version.published_at),
+    )
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")

@@ -1,0 +1,235 @@
+"""HTTP API under /api/v1: thin wrappers over `newswire.actions`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from newswire import taxonomy
+from newswire.actions import releases as actions
+from newswire.domain.errors import NotFound
+from newswire.domain.lifecycle import State
+from newswire.intake.validate import ReleaseInput, content_from_input
+from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.schemas import (
+    Approval,
+    Correction,
+    Placement,
+    Reason,
+    ReleaseOut,
+    TransitionOut,
+    VersionOut,
+)
+
+router = APIRouter(prefix="/api/v1")
+MEDIA_TYPES = {
+    "ninjs": "application/json",
+    "newsml": "application/vnd.iptc.g2.newsitem+xml",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("/me", tags=["accounts"])
+def me(actor: CurrentActor) -> dict[str, object]:
+    return {"actor": actor.label, "role": actor.role, "organization_id": actor.organization_id}
+
+
+@router.post("/releases", status_code=status.HTTP_201_CREATED, tags=["releases"])
+def create_release(
+    body: ReleaseInput,
+    actor: CurrentActor,
+    db: DB,
+    settings: Config,
+    submit: Annotated[bool, Query(description="Submit for review at once")] = False,
+    organization: Annotated[
+        str | None, Query(description="Desk only: file for this issuer")
+    ] = None,
+) -> ReleaseOut:
+    now = _now()
+    content = content_from_input(body, now=now)
+    with db.session() as s:
+        org_id = None
+        if organization:
+            from newswire.actions.accounts import get_organization
+
+            org_id = get_organization(s, organization).id
+        release = actions.create_release(
+            s, actor, content, organization_id=org_id, submit=submit, now=now
+        )
+        return ReleaseOut.of(release, actor, settings)
+
+
+@router.get("/releases", tags=["releases"])
+def list_releases(
+    actor: CurrentActor,
+    db: DB,
+    settings: Config,
+    state: Annotated[list[State] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ReleaseOut]:
+    with db.session() as s:
+        rows = actions.list_releases(s, actor, states=state or (), limit=limit, offset=offset)
+        return [ReleaseOut.of(r, actor, settings) for r in rows]
+
+
+@router.get("/releases/{release_id}", tags=["releases"])
+def get_release(release_id: str, actor: CurrentActor, db: DB, settings: Config) -> ReleaseOut:
+    with db.session() as s:
+        return ReleaseOut.of(actions.get_release(s, actor, release_id), actor, settings)
+
+
+@router.put("/releases/{release_id}", tags=["releases"])
+def edit_release(
+    release_id: str, body: ReleaseInput, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    now = _now()
+    content = content_from_input(body, now=now)
+    with db.session() as s:
+        release = actions.edit_release(s, actor, release_id, content, now=now)
+        return ReleaseOut.of(release, actor, settings)
+
+
+@router.post("/releases/{release_id}/submit", tags=["lifecycle"])
+def submit(release_id: str, actor: CurrentActor, db: DB, settings: Config) -> ReleaseOut:
+    with db.session() as s:
+        return ReleaseOut.of(actions.submit_release(s, actor, release_id), actor, settings)
+
+
+@router.post("/releases/{release_id}/approve", tags=["lifecycle"])
+def approve(
+    release_id: str, actor: CurrentActor, db: DB, settings: Config, body: Approval | None = None
+) -> ReleaseOut:
+    override = body.override_reason if body else None
+    with db.session() as s:
+        release = actions.approve(s, actor, release_id, override_reason=override)
+        return ReleaseOut.of(release, actor, settings)
+
+
+@router.post("/releases/{release_id}/reject", tags=["lifecycle"])
+def reject(
+    release_id: str, body: Reason, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    with db.session() as s:
+        return ReleaseOut.of(actions.reject(s, actor, release_id, body.reason), actor, settings)
+
+
+@router.post("/releases/{release_id}/request-changes", tags=["lifecycle"])
+def request_changes(
+    release_id: str, body: Reason, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    with db.session() as s:
+        release = actions.request_changes(s, actor, release_id, body.reason)
+        return ReleaseOut.of(release, actor, settings)
+
+
+@router.post("/releases/{release_id}/withdraw", tags=["lifecycle"])
+def withdraw(
+    release_id: str, body: Reason, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    with db.session() as s:
+        return ReleaseOut.of(actions.withdraw(s, actor, release_id, body.reason), actor, settings)
+
+
+@router.post("/releases/{release_id}/placement", tags=["lifecycle"])
+def place(
+    release_id: str, body: Placement, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    with db.session() as s:
+        release = actions.place(
+            s, actor, release_id, sections=body.sections, top_story=body.top_story
+        )
+        return ReleaseOut.of(release, actor, settings)
+
+
+@router.post("/releases/{release_id}/publish", tags=["lifecycle"])
+def publish(release_id: str, actor: CurrentActor, db: DB, settings: Config) -> ReleaseOut:
+    with db.session() as s:
+        return ReleaseOut.of(actions.publish(s, settings, actor, release_id), actor, settings)
+
+
+@router.post("/releases/{release_id}/corrections", status_code=201, tags=["lifecycle"])
+def correct(
+    release_id: str, body: Correction, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    now = _now()
+    content = content_from_input(body.release, now=now, allow_past=True)
+    with db.session() as s:
+        release = actions.correct(s, settings, actor, release_id, content, body.reason, now=now)
+        return ReleaseOut.of(release, actor, settings)
+
+
+@router.post("/releases/{release_id}/retraction", status_code=201, tags=["lifecycle"])
+def retract(
+    release_id: str, body: Reason, actor: CurrentActor, db: DB, settings: Config
+) -> ReleaseOut:
+    with db.session() as s:
+        return ReleaseOut.of(
+            actions.retract(s, settings, actor, release_id, body.reason), actor, settings
+        )
+
+
+@router.get("/releases/{release_id}/transitions", tags=["lifecycle"])
+def transitions(release_id: str, actor: CurrentActor, db: DB) -> list[TransitionOut]:
+    with db.session() as s:
+        return [TransitionOut.of(t) for t in actions.transitions_of(s, actor, release_id)]
+
+
+@router.get("/releases/{release_id}/checks", tags=["review"])
+def checks(release_id: str, actor: CurrentActor, db: DB) -> dict[str, object]:
+    """The automated review checks, run now."""
+    with db.session() as s:
+        release = actions.get_release(s, actor, release_id)
+        return actions.review_checks(s, release, _now())
+
+
+@router.get("/releases/{release_id}/versions", tags=["versions"])
+def versions(release_id: str, actor: CurrentActor, db: DB, settings: Config) -> list[VersionOut]:
+    with db.session() as s:
+        actions.get_release(s, actor, release_id)
+        return [VersionOut.of(v, settings) for v in actions.versions_of(s, release_id)]
+
+
+@router.get("/releases/{release_id}/versions/{number}", tags=["versions"])
+def version(
+    release_id: str,
+    number: int,
+    actor: CurrentActor,
+    db: DB,
+    format: Literal["ninjs", "newsml", "html"] = "ninjs",
+) -> Response:
+    with db.session() as s:
+        actions.get_release(s, actor, release_id)
+        found = [v for v in actions.versions_of(s, release_id) if v.number == number]
+        if not found:
+            raise NotFound(f"release '{release_id}' has no version {number}")
+        v = found[0]
+        body = {"ninjs": v.ninjs, "newsml": v.newsml, "html": v.article_html}[format]
+        return Response(body, media_type=MEDIA_TYPES[format])
+
+
+@router.get("/taxonomy/industries", tags=["taxonomy"])
+def industries(lang: str = "en") -> list[dict[str, object]]:
+    return [
+        {"code": i.code, "medtop": i.medtop, "parent": i.parent, "label": i.label(lang)}
+        for i in taxonomy.industries()
+    ]
+
+
+@router.get("/taxonomy/regions", tags=["taxonomy"])
+def regions(lang: str = "en") -> list[dict[str, object]]:
+    return [
+        {"code": code, "name": taxonomy.region_name(code, lang), "members": sorted(members)}
+        for code, members in taxonomy.REGION_GROUPS.items()
+    ]
+
+
+@router.get("/taxonomy/languages", tags=["taxonomy"])
+def languages(lang: str = "en") -> list[dict[str, str]]:
+    return [{"tag": t, "name": taxonomy.language_name(t, lang)} for t in taxonomy.LANGUAGES]
