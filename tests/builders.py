@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from newswire.actions import accounts
 from newswire.actions.actor import Actor
 from newswire.domain.lifecycle import Role
 from newswire.store.db import Database
+
+
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated SQLite database for one test (a copy of the session's template)."""
+    target = tmp_path / "newswire.db"
+    if not target.exists():
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+    return f"sqlite:///{target}"
 
 
 @dataclass

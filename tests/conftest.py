@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from builders import World, make_world
+from builders import World, make_world, sqlite_url
 from newswire.config import Settings, load_settings
 from newswire.store.db import Database
 
@@ -44,24 +44,71 @@ def postgres_server() -> str:
     return POSTGRES_ADMIN_URL
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, empty database for one test, dropped afterwards."""
-    name = f"newswire_test_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str) -> Iterator[str]:
+    """A migrated database that each test's database is copied from (much faster than
+    migrating every time)."""
+    name = f"newswire_template_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    template = Database(
+        load_settings(
+            Path("/nonexistent"), database_url=postgres_server.rsplit("/", 1)[0] + "/" + name
+        )
+    )
+    template.upgrade()
+    template.dispose()
+    yield name
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str, postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated database for one test, dropped afterwards."""
+    name = f"newswire_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
     yield postgres_server.rsplit("/", 1)[0] + "/" + name
     with admin.connect() as c:
         c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test's database is copied from."""
+    folder = tmp_path_factory.mktemp("template")
+    template = Database(load_settings(folder, database_url=f"sqlite:///{folder / 'newswire.db'}"))
+    template.upgrade()
+    with template.engine.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    template.dispose()
+    return folder / "newswire.db"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'newswire.db'}"
+        return sqlite_url(request, tmp_path)
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its production cost takes ~0.4 s a hash on a small machine; tests use IETF's
+    cheapest profile (the same code path, far fewer rounds)."""
+    from argon2 import PasswordHasher, profiles
+
+    from newswire.actions import accounts
+
+    production = accounts._hasher
+    accounts._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    yield
+    accounts._hasher = production
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -27,10 +27,14 @@ release_app = typer.Typer(help="Submit releases and move them through their life
 org_app = typer.Typer(help="Organizations.")
 user_app = typer.Typer(help="Users.")
 key_app = typer.Typer(help="API keys.")
+recipients_app = typer.Typer(help="Recipients: import, export, list.")
+deliveries_app = typer.Typer(help="Deliveries: dead letters and replay.")
 app.add_typer(release_app, name="release")
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="apikey")
+app.add_typer(recipients_app, name="recipients")
+app.add_typer(deliveries_app, name="deliveries")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data", help="Data folder (default: $NEWSWIRE_DATA or ./var)")
@@ -462,6 +466,208 @@ def key_revoke(prefix: str, data: DataDir = None) -> None:
         with db.session() as s:
             accounts.revoke_api_key(s, prefix)
     typer.echo(f"API key {prefix} revoked")
+
+
+# -- recipients and targeting --------------------------------------------------------------------
+
+
+@recipients_app.command("import")
+def recipients_import(
+    file: Annotated[Path, typer.Argument(help="CSV or JSON file, or - for stdin")],
+    data: DataDir = None,
+    format: Annotated[
+        str | None, typer.Option(help="csv or json (default: from the suffix)")
+    ] = None,
+    valid_only: Annotated[
+        bool, typer.Option("--valid-only", help="Import the valid rows even if others are bad")
+    ] = False,
+) -> None:
+    """Import recipients; a file with errors imports nothing unless --valid-only."""
+    from rich.progress import Progress
+
+    from newswire.audience.importing import import_recipients
+
+    fmt = format or (file.suffix.lstrip(".").lower() if str(file) != "-" else "csv")
+    raw = _read(file)
+    total = max(raw.count(b"\n") - (1 if fmt == "csv" else 0), 1)
+    with errors_as_messages():
+        db = _database(data)
+        with Progress(transient=True) as bar, db.session() as s:
+            task = bar.add_task(f"validating {file.name}", total=total)
+            report = import_recipients(
+                s,
+                raw,
+                fmt,
+                source=f"import of {file.name}",
+                valid_only=valid_only,
+                progress=lambda n: bar.advance(task, n),
+            )
+    for p in report.problems:
+        typer.echo(f"line {p.line}: {p.field}: {p.message} [{p.rule}]", err=True)
+    typer.echo(
+        f"{report.rows} row(s): {report.valid} valid, {len(report.rejected_lines)} rejected, "
+        f"{report.imported} imported"
+    )
+    if report.problems and not report.imported:
+        typer.echo("nothing was imported; fix the rows above or use --valid-only", err=True)
+        raise typer.Exit(2)
+
+
+@recipients_app.command("export")
+def recipients_export(
+    data: DataDir = None,
+    format: Annotated[str, typer.Option(help="csv or json")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default stdout)")
+    ] = None,
+) -> None:
+    """Export every recipient with its subscriptions, in the format import reads."""
+    from newswire.audience.importing import export_csv, export_json
+
+    if format not in ("csv", "json"):
+        fail(f"unknown format '{format}': use csv or json")
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            text = export_csv(s) if format == "csv" else export_json(s)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+def _targets_of(data: Path | None, release_id: str, *, explain: bool) -> list[Any]:
+    from newswire.audience.targeting import AudienceIndex, facts_for, targets
+
+    operator = Actor("operator", Role.ADMIN, None)
+    with errors_as_messages():
+        db = _database(data)
+        index = AudienceIndex(db.settings.data_dir / "targeting.idx")
+        with db.session() as s:
+            release = actions.get_release(s, operator, release_id)
+            content = actions.content_of(release)
+            facts = facts_for(content, release.organization_id, content.target_languages)
+            found = targets(s, index.current(s), facts, explain=explain)
+        index.close()
+        return found
+    raise AssertionError("unreachable")
+
+
+@release_app.command("targets")
+def release_targets(
+    release_id: str, data: DataDir = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Who gets the release, over which endpoint, in which language, and why."""
+    found = _targets_of(data, release_id, explain=True)
+    if as_json:
+        typer.echo(json.dumps([t.as_dict() for t in found], ensure_ascii=False, indent=2))
+        return
+    for t in found:
+        typer.echo(f"{t.recipient} <{t.address}> {t.channel} {t.language} {t.frequency}")
+        for reason in t.reasons:
+            typer.echo(f"    {reason}")
+    typer.echo(f"{len(found)} target(s)")
+
+
+@release_app.command("reach")
+def release_reach(release_id: str, data: DataDir = None) -> None:
+    """How many outlets, journalists, terminals and partner sites the release reaches."""
+    from newswire.audience.targeting import reach
+
+    typer.echo(json.dumps(reach(_targets_of(data, release_id, explain=False)), indent=2))
+
+
+# -- delivery -----------------------------------------------------------------------------------
+
+
+@app.command()
+def worker(
+    data: DataDir = None,
+    once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit")] = False,
+) -> None:
+    """Run a delivery worker (scale-out: any number, on any machines, sharing the database and,
+    with NEWSWIRE_BUS_URL=nats://..., NATS JetStream)."""
+    import asyncio
+
+    from newswire import bus
+    from newswire.deliver.setup import make_channels
+    from newswire.deliver.worker import DeliveryWorker
+
+    async def run(db: Database) -> None:
+        message_bus = bus.make_bus(db.settings.bus_url)
+        await message_bus.start()
+        bus.install(message_bus)
+        delivery = DeliveryWorker(db, make_channels(db.settings))
+        try:
+            if once:
+                done = await delivery.drain()
+                typer.echo(", ".join(f"{n} {state}" for state, n in done.items()) or "nothing due")
+            else:
+                typer.echo(
+                    f"worker {delivery.name} delivering; bus: {db.settings.bus_url or 'in-process'}"
+                )
+                await delivery.run_forever(message_bus)
+        finally:
+            await delivery.aclose()
+            await message_bus.close()
+
+    with errors_as_messages():
+        db = _database(data)
+        with suppress(KeyboardInterrupt):
+            asyncio.run(run(db))
+
+
+@deliveries_app.command("dead")
+def deliveries_dead(
+    data: DataDir = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """List dead-lettered deliveries (the retry schedule is spent)."""
+    from newswire.deliver import outbox
+
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            rows = [outbox.dead_letter_summary(d) for d in outbox.dead_letters(s, limit=10_000)]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['id']}  {r['channel']:<8} {r['address']}  "
+            f"after {r['attempts']} attempts: {r['last_result']}"
+        )
+    typer.echo(f"{len(rows)} dead letter(s)")
+
+
+@deliveries_app.command("replay")
+def deliveries_replay(
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Delivery ids (default: all dead letters)")
+    ] = None,
+    data: DataDir = None,
+) -> None:
+    """Send dead letters again, from the start of the retry schedule."""
+    from newswire.deliver import outbox
+
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            count = outbox.replay(s, ids or None, now=_now())
+    typer.echo(f"{count} delivery(ies) queued again")
+
+
+@app.command()
+def report(release_id: str, data: DataDir = None) -> None:
+    """The distribution report of a release: where every delivery stands."""
+    from newswire.deliver import outbox
+
+    operator = Actor("operator", Role.ADMIN, None)
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            actions.get_release(s, operator, release_id)
+            figures = outbox.report(s, release_id)
+    typer.echo(json.dumps(figures, indent=2, default=str))
 
 
 def main() -> None:

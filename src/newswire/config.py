@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,38 @@ class Settings:
     wire_url: str = "http://127.0.0.1:8000/"
     scheduler_interval_s: float = 1.0
     max_request_bytes: int = 2_000_000
+    bus_url: str = ""  # "" = in-process; nats://host:4222 = NATS JetStream
+    smtp_url: str = ""  # "" = the local mail folder; smtp://user:pass@host:587
+    mail_from: str = "releases@newswire.local"
+    bounce_domain: str = "newswire.local"
+    webhook_allow: tuple[str, ...] = ()  # networks webhooks may reach despite being private
+    run_workers: bool = True  # embedded: the server process also delivers
+    delivery_lease_s: float = 120.0  # a claimed delivery is another worker's after this
+    webhook_timeout_s: float = 15.0
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where mail goes when no SMTP server is configured (the embedded default)."""
+        return self.data_dir / "mail"
+
+    @property
+    def secret_key(self) -> bytes:
+        """Signs unsubscribe links and other tokens: $NEWSWIRE_SECRET_KEY, else a random key
+        kept in the data folder (created on first use, readable by the owner only)."""
+        configured = os.environ.get("NEWSWIRE_SECRET_KEY")
+        if configured:
+            return configured.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_hex(32).encode())
+        return path.read_bytes().strip()
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -36,7 +65,9 @@ def normalize_database_url(url: str) -> str:
 
 def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Settings:
     """Settings from the environment: NEWSWIRE_DATA (default ./var), DATABASE_URL (default SQLite
-    in the data folder), NEWSWIRE_BASE_URL, NEWSWIRE_WIRE_NAME, NEWSWIRE_WIRE_URL."""
+    in the data folder), NEWSWIRE_BASE_URL, NEWSWIRE_WIRE_NAME, NEWSWIRE_WIRE_URL,
+    NEWSWIRE_BUS_URL, NEWSWIRE_SMTP_URL, NEWSWIRE_MAIL_FROM, NEWSWIRE_BOUNCE_DOMAIN,
+    NEWSWIRE_WEBHOOK_ALLOW (comma-separated networks)."""
     data = Path(data_dir or os.environ.get("NEWSWIRE_DATA") or "var").resolve()
     base_url = os.environ.get("NEWSWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     values: dict[str, object] = {
@@ -45,6 +76,17 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "base_url": base_url,
         "wire_name": os.environ.get("NEWSWIRE_WIRE_NAME", "Newswire"),
         "wire_url": os.environ.get("NEWSWIRE_WIRE_URL", base_url + "/"),
+    }
+    values |= {
+        "bus_url": os.environ.get("NEWSWIRE_BUS_URL", ""),
+        "smtp_url": os.environ.get("NEWSWIRE_SMTP_URL", ""),
+        "mail_from": os.environ.get("NEWSWIRE_MAIL_FROM", "releases@newswire.local"),
+        "bounce_domain": os.environ.get("NEWSWIRE_BOUNCE_DOMAIN", "newswire.local"),
+        "delivery_lease_s": float(os.environ.get("NEWSWIRE_DELIVERY_LEASE_S", "120")),
+        "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
+        "webhook_allow": tuple(
+            n.strip() for n in os.environ.get("NEWSWIRE_WEBHOOK_ALLOW", "").split(",") if n.strip()
+        ),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

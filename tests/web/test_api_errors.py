@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from builders import World, in_hours, release_payload
+from builders import World, in_hours, release_payload, sqlite_url
 from newswire.store.models import Release, Transition
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """These are about behaviour, not the database: SQLite is enough."""
-    return f"sqlite:///{tmp_path / 'newswire.db'}"
+    return sqlite_url(request, tmp_path)
 
 
 def _post(client: TestClient, world: World, payload: object, **kwargs: object):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from newswire.actions.actor import SCHEDULER, Actor
 from newswire.config import Settings
+from newswire.deliver.fanout import enqueue_for_version
 from newswire.domain.errors import Conflict, Forbidden, IllegalTransition, NotFound
 from newswire.domain.lifecycle import Action, Role, State, next_state
 from newswire.domain.release import ReleaseContent, Section, VersionKind, content_from_json
@@ -342,6 +343,8 @@ def _add_version(
     db.add(frozen)
     release.current_version = number
     release.first_published_at = first
+    db.flush()
+    enqueue_for_version(db, settings, release, content, number, kind, now=now)
     return frozen
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Session
 from newswire.actions import accounts
 from newswire.actions import releases as actions
 from newswire.actions.accounts import actor_for
+from newswire.audience.importing import import_recipients
+from newswire.deliver.setup import make_channels
+from newswire.deliver.worker import DeliveryWorker
 from newswire.domain.lifecycle import Role
 from newswire.domain.release import ReleaseContent
 from newswire.intake import parse_markdown_release
@@ -73,6 +77,13 @@ def _seed_accounts(s: Session) -> None:
             organization=orgs[u.org],
             password=u.password + "-pass",
         )
+
+
+def _seed_recipients(s: Session) -> int:
+    raw = (files("newswire.demo") / "recipients.csv").read_bytes()
+    report = import_recipients(s, raw, "csv", source="demo media list")
+    assert not report.problems, report.problems
+    return report.imported
 
 
 def _seed_releases(db: Database) -> list[str]:
@@ -145,13 +156,23 @@ def _seed_releases(db: Database) -> list[str]:
     return lines
 
 
+async def _deliver(db: Database) -> int:
+    worker = DeliveryWorker(db, make_channels(db.settings), name="demo")
+    try:
+        return (await worker.drain())["delivered"]
+    finally:
+        await worker.aclose()
+
+
 def seed_demo(db: Database) -> str:
     """Seed once; a second run leaves the data as it is and prints the logins again."""
     with db.session() as s:
         fresh = accounts.get_organization_or_none(s, "acme-renewables") is None
         if fresh:
             _seed_accounts(s)
+            _seed_recipients(s)
     lines = _seed_releases(db) if fresh else ["  (already seeded; releases left as they were)"]
+    delivered = asyncio.run(_deliver(db))
     with db.session() as s:
         keys = [
             (u, accounts.create_api_key(s, name="demo", user=accounts.user_by_email(s, u.email))[1])
@@ -163,6 +184,10 @@ def seed_demo(db: Database) -> str:
         "",
         "Releases:",
         *lines,
+        "",
+        "Recipients: 6 journalists and editors from src/newswire/demo/recipients.csv;",
+        f"  {delivered} release email(s) delivered to {db.settings.mail_dir}",
+        "  (the local mail folder: no SMTP server is configured).",
         "",
         "Logins (email / password):",
         *[f"  {u.role.value:<7} {u.email} / {u.password}-pass" for u in USERS],

@@ -33,6 +33,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from newswire.taxonomy.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    TRADITIONAL_CHINESE_REGIONS,
+    wire_language,
+)
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -47,34 +54,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-LANGUAGES: tuple[str, ...] = (
-    "en",
-    "ko",
-    "ja",
-    "ar",
-    "zh-Hans",
-    "zh-Hant",
-    "vi",
-    "th",
-    "id",
-    "ms",
-    "de",
-    "ru",
-    "fr",
-    "es",
-    "pt",
-)
-"""The wire's languages, as BCP 47 tags."""
-
-DEFAULT_LANGUAGE = "en"
-
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 
-# Chinese written in Traditional script by default in these regions (CLDR likely subtags
-# say the same; this is the fallback if a region is missing there).
-_HANT_REGIONS = frozenset({"TW", "HK", "MO"})
-_BY_LOWER = {tag.lower(): tag for tag in LANGUAGES}
 _OFFSET_ONLY = re.compile(r"^[+-]\d{4}$")
 
 
@@ -92,11 +74,7 @@ def resolve_language(lang: str) -> str:
     """
     if not isinstance(lang, str):
         return DEFAULT_LANGUAGE
-    norm = lang.strip().replace("_", "-")
-    exact = _BY_LOWER.get(norm.lower())
-    if exact is not None:
-        return exact
-    parts = [p for p in norm.split("-") if p]
+    parts = [p for p in lang.strip().replace("_", "-").split("-") if p]
     if not parts:
         return DEFAULT_LANGUAGE
     base = parts[0].lower()
@@ -105,7 +83,7 @@ def resolve_language(lang: str) -> str:
         base = alias.lower()
     if base == "zh":
         return _resolve_chinese(parts[1:])
-    return _BY_LOWER.get(base, DEFAULT_LANGUAGE)
+    return wire_language(base) or DEFAULT_LANGUAGE
 
 
 def _resolve_chinese(subtags: list[str]) -> str:
@@ -113,8 +91,9 @@ def _resolve_chinese(subtags: list[str]) -> str:
     if script is None:
         region = next((s.upper() for s in subtags if len(s) == 2 and s.isalpha()), None)
         if region is not None:
+            # CLDR likely subtags decide; the wire's Traditional regions are the fallback.
             likely = get_global("likely_subtags").get(f"zh_{region}") or ""
-            if "_Hant" in likely or region in _HANT_REGIONS:
+            if "_Hant" in likely or region in TRADITIONAL_CHINESE_REGIONS:
                 script = "Hant"
     return "zh-Hant" if script == "Hant" else "zh-Hans"
 

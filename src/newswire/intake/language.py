@@ -16,23 +16,10 @@ import unicodedata
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-WIRE_LANGUAGES: tuple[str, ...] = (
-    "en",
-    "ko",
-    "ja",
-    "ar",
-    "zh-Hans",
-    "zh-Hant",
-    "vi",
-    "th",
-    "id",
-    "ms",
-    "de",
-    "ru",
-    "fr",
-    "es",
-    "pt",
-)
+from newswire.taxonomy.languages import LANGUAGES, TRADITIONAL_CHINESE_REGIONS
+
+WIRE_LANGUAGES = LANGUAGES
+"""The wire's languages (the list is owned by `newswire.taxonomy.languages`)."""
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
@@ -198,7 +185,6 @@ def detect_language(text: str) -> str | None:
 
 _ALIASES = {"in": "id", "iw": "he", "zsm": "ms", "cmn": "zh"}
 _HANS_REGIONS = frozenset({"CN", "SG", "MY"})
-_HANT_REGIONS = frozenset({"TW", "HK", "MO"})
 
 
 def split_tag(tag: str) -> tuple[str, str | None]:
@@ -211,7 +197,7 @@ def split_tag(tag: str) -> tuple[str, str | None]:
             script = part.title()
         elif base == "zh" and script is None and part.upper() in _HANS_REGIONS:
             script = "Hans"
-        elif base == "zh" and script is None and part.upper() in _HANT_REGIONS:
+        elif base == "zh" and script is None and part.upper() in TRADITIONAL_CHINESE_REGIONS:
             script = "Hant"
     return base, script
 

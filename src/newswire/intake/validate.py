@@ -98,6 +98,7 @@ def _aware(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# Field types shared with the other inputs (recipients, subscriptions).
 IndustryCode = Annotated[str, AfterValidator(_industry)]
 RegionCode = Annotated[str, AfterValidator(_region)]
 CountryCode = Annotated[str, AfterValidator(_country)]
@@ -107,17 +108,17 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Keyword = Annotated[str, Field(min_length=1, max_length=60)]
 
 
-class _Strict(BaseModel):
+class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class DatelineInput(_Strict):
+class DatelineInput(StrictInput):
     city: str = Field(min_length=1, max_length=100)
     country: CountryCode
     date: Date | None = None
 
 
-class ContactInput(_Strict):
+class ContactInput(StrictInput):
     name: str = Field(min_length=1, max_length=200)
     organization: str | None = Field(default=None, max_length=200)
     email: EmailStr | None = None
@@ -131,7 +132,7 @@ class ContactInput(_Strict):
         return self
 
 
-class AttachmentInput(_Strict):
+class AttachmentInput(StrictInput):
     url: HttpUrl
     alt: str = Field(min_length=1, max_length=500, description="Alt text, required for images")
     caption: str | None = Field(default=None, max_length=1000)
@@ -142,7 +143,7 @@ class AttachmentInput(_Strict):
     height: int | None = Field(default=None, ge=1, le=20000)
 
 
-class ReleaseInput(_Strict):
+class ReleaseInput(StrictInput):
     """A release as an issuer submits it over the API (and in Markdown front matter)."""
 
     headline: str = Field(min_length=1, max_length=300)
@@ -172,11 +173,14 @@ class ReleaseInput(_Strict):
         return self
 
 
-def field_errors(raw_errors: Sequence[Any], *, skip: int = 0) -> list[FieldError]:
-    """Pydantic's error dicts as FieldErrors; `skip` drops leading loc parts (FastAPI's "body")."""
+def field_errors(
+    raw_errors: Sequence[Any], *, skip: int = 0, whole: str = "release"
+) -> list[FieldError]:
+    """Pydantic's error dicts as FieldErrors; `skip` drops leading loc parts (FastAPI's "body");
+    an error about the object as a whole is reported against `whole`."""
     errors = []
     for error in raw_errors:
-        field = ".".join(str(part) for part in error["loc"][skip:]) or "release"
+        field = ".".join(str(part) for part in error["loc"][skip:]) or whole
         message = str(error["msg"]).removeprefix("Value error, ")
         rule = error["type"]
         if rule == "extra_forbidden":

@@ -125,3 +125,146 @@ class Transition(Base):
     role: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime]
+
+
+class Outlet(Base):
+    """A media outlet: a newspaper, broadcaster, agency, trade title, online site or terminal."""
+
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    type: Mapped[str] = mapped_column(String(30))
+    country: Mapped[str | None] = mapped_column(String(2))
+    languages: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"languages": [...]}
+    website: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class Recipient(Base):
+    """A journalist or editor, a news terminal, or a partner site."""
+
+    __tablename__ = "recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # journalist | editor | terminal | partner
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"))
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)  # languages, countries, beats
+    accredited: Mapped[bool] = mapped_column(default=False)  # embargoed early access
+    status: Mapped[str] = mapped_column(String(20))  # pending | active | unsubscribed
+    consent_at: Mapped[datetime | None]
+    consent_source: Mapped[str | None] = mapped_column(String(300))
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    outlet: Mapped[Outlet | None] = relationship(lazy="joined")
+
+
+class Endpoint(Base):
+    """Where a recipient receives: an email address, a webhook URL, a stream client, a WebSub
+    callback."""
+
+    __tablename__ = "endpoints"
+    __table_args__ = (UniqueConstraint("recipient_id", "channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))  # email | webhook | stream | websub
+    address: Mapped[str] = mapped_column(String(2000))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # format, secrets, filters
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """An interest profile: what a recipient wants, over which endpoint, how often."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("endpoints.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    criteria: Mapped[dict[str, Any]]
+    frequency: Mapped[str] = mapped_column(String(20))  # realtime | digest
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SubscriptionChange(Base):
+    """An append-only log of subscription changes: the targeting index replays what came after
+    its last snapshot."""
+
+    __tablename__ = "subscription_changes"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(index=True)
+    at: Mapped[datetime]
+
+
+class Suppression(Base):
+    """An address that must never be targeted again: unsubscribes, hard bounces, complaints."""
+
+    __tablename__ = "suppressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(2000), unique=True)
+    reason: Mapped[str] = mapped_column(String(30))
+    source: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """One message to one endpoint for one version (the outbox). Its id is the idempotency key
+    receivers deduplicate on: the webhook-id header, the email Message-ID."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("release_id", "version_number", "endpoint_id"),
+        Index("ix_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_deliveries_endpoint", "release_id", "endpoint_id", "version_number"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    release_id: Mapped[str] = mapped_column(ForeignKey("releases.id"))
+    version_number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))  # original | correction | retraction
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recipients.id", ondelete="SET NULL")
+    )
+    endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("endpoints.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(2000))
+    language: Mapped[str] = mapped_column(String(35))
+    country: Mapped[str | None] = mapped_column(String(2))
+    outlet_type: Mapped[str | None] = mapped_column(String(30))
+    recipient_kind: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))  # pending | sending | delivered | failed | dead
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    last_result: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    first_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+
+class Attempt(Base):
+    """Every try of a delivery: when, what came back, how long it took."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    number: Mapped[int]
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(200))  # HTTP status or SMTP reply
+    detail: Mapped[str | None] = mapped_column(Text)
+    latency_ms: Mapped[float | None]
+    worker: Mapped[str | None] = mapped_column(String(100))

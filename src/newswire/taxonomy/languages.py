@@ -36,7 +36,9 @@ LANGUAGES: tuple[str, ...] = (
 
 DEFAULT_LANGUAGE = "en"
 
-_TRADITIONAL_CHINESE_REGIONS = frozenset({"TW", "HK", "MO"})
+TRADITIONAL_CHINESE_REGIONS = frozenset({"TW", "HK", "MO"})
+"""Regions where Chinese with no script subtag means Traditional script (zh-Hant)."""
+
 _SUBTAG = re.compile(r"[A-Za-z0-9]{1,8}")
 _ALPHA = re.compile(r"[A-Za-z]+")
 _VARIANT = re.compile(r"[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}")
@@ -151,7 +153,7 @@ def wire_language(tag: str) -> str | None:
         return None
     if parsed.language == "zh":
         if parsed.script == "Hant" or (
-            parsed.script is None and parsed.region in _TRADITIONAL_CHINESE_REGIONS
+            parsed.script is None and parsed.region in TRADITIONAL_CHINESE_REGIONS
         ):
             return "zh-Hant"
         if parsed.script in (None, "Hans"):

@@ -1,1 +1,41 @@
-"""translate stage."""
+"""The translate stage: one edition per target language, through a pluggable engine.
+
+Read in this order: `segment` (Markdown -> sentences and back), `glossary` and `memory`,
+`engines` (the engines and the registry that picks one per language pair), `pipeline`
+(`translate_document`, `translate_edition`), `qa` (the gate that sends doubtful editions
+to the desk), `cli` (`newswire translate qa`). README.md tells operators how to install
+local models and configure engines.
+"""
+
+from newswire.translate.base import TranslationEngine, TranslationError
+from newswire.translate.engines import EngineRegistry, FastTranslateEngine
+from newswire.translate.glossary import Glossary, GlossaryEntry
+from newswire.translate.memory import InMemoryTranslationMemory, TranslationMemory
+from newswire.translate.pipeline import (
+    EditionDraft,
+    TranslationResult,
+    translate_document,
+    translate_edition,
+)
+from newswire.translate.qa import QAFlag, check_pair
+from newswire.translate.segment import Segment, reassemble, segment
+
+__all__ = [
+    "EditionDraft",
+    "EngineRegistry",
+    "FastTranslateEngine",
+    "Glossary",
+    "GlossaryEntry",
+    "InMemoryTranslationMemory",
+    "QAFlag",
+    "Segment",
+    "TranslationEngine",
+    "TranslationError",
+    "TranslationMemory",
+    "TranslationResult",
+    "check_pair",
+    "reassemble",
+    "segment",
+    "translate_document",
+    "translate_edition",
+]

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from newswire import taxonomy
 from newswire.actions import releases as actions
-from newswire.domain.errors import NotFound
+from newswire.actions.actor import Actor
+from newswire.deliver import outbox
+from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.lifecycle import State
 from newswire.intake.validate import ReleaseInput, content_from_input
 from newswire.web.deps import DB, Config, CurrentActor
@@ -19,6 +21,7 @@ from newswire.web.schemas import (
     Placement,
     Reason,
     ReleaseOut,
+    Replay,
     TransitionOut,
     VersionOut,
 )
@@ -233,3 +236,32 @@ def regions(lang: str = "en") -> list[dict[str, object]]:
 @router.get("/taxonomy/languages", tags=["taxonomy"])
 def languages(lang: str = "en") -> list[dict[str, str]]:
     return [{"tag": t, "name": taxonomy.language_name(t, lang)} for t in taxonomy.LANGUAGES]
+
+
+@router.get("/releases/{release_id}/report", tags=["delivery"])
+def distribution_report(release_id: str, actor: CurrentActor, db: DB) -> dict[str, object]:
+    """Targets, delivered, pending, failed and dead, by channel, country, language and outlet
+    type, and how simultaneous the release was (spread of first attempts)."""
+    with db.session() as s:
+        actions.get_release(s, actor, release_id)
+        return outbox.report(s, release_id)
+
+
+@router.get("/deliveries/dead", tags=["delivery"])
+def dead_letters(actor: CurrentActor, db: DB, limit: int = 200) -> list[dict[str, object]]:
+    _desk_only(actor)
+    with db.session() as s:
+        return [outbox.dead_letter_summary(d) for d in outbox.dead_letters(s, limit=limit)]
+
+
+@router.post("/deliveries/replay", tags=["delivery"])
+def replay_dead_letters(actor: CurrentActor, db: DB, body: Replay) -> dict[str, int]:
+    _desk_only(actor)
+    with db.session() as s:
+        count = outbox.replay(s, body.ids, now=_now())
+    return {"replayed": count}
+
+
+def _desk_only(actor: Actor) -> None:
+    if not actor.is_desk:
+        raise Forbidden("only the desk manages deliveries")

@@ -11,11 +11,15 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from newswire import __version__
+from newswire import __version__, bus
+from newswire.audience.targeting import shared_index
+from newswire.bus import make_bus
 from newswire.config import Settings
+from newswire.deliver.setup import make_channels
+from newswire.deliver.worker import DeliveryWorker
 from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
-from newswire.web import api, public
+from newswire.web import api, audience, public
 from newswire.web.errors import install_error_handlers
 from newswire.web.limits import BodySizeLimit
 
@@ -27,18 +31,28 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = (
-            asyncio.create_task(run_forever(db, settings.scheduler_interval_s))
-            if run_scheduler
-            else None
-        )
+        tasks = []
+        worker = None
+        message_bus = make_bus(settings.bus_url)
+        await message_bus.start()
+        bus.install(message_bus)
+        if run_scheduler:
+            tasks.append(asyncio.create_task(run_forever(db, settings.scheduler_interval_s)))
+        if run_scheduler and settings.run_workers:
+            worker = DeliveryWorker(db, make_channels(settings))
+            tasks.append(asyncio.create_task(worker.run_forever(message_bus)))
         try:
             yield
         finally:
-            if task:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if worker:
+                await worker.aclose()
+            bus.install(None)
+            await message_bus.close()
+            app.state.audience.close()
             db.dispose()
 
     app = FastAPI(
@@ -49,10 +63,13 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.audience = shared_index(settings)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api.router)
+    app.include_router(audience.router)
     app.include_router(public.router)
+    app.include_router(audience.pages)
     app.mount(
         "/static", StaticFiles(directory=str(files("newswire.render") / "static")), name="static"
     )

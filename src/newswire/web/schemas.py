@@ -18,6 +18,10 @@ class Reason(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class Replay(BaseModel):
+    ids: list[str] | None = Field(default=None, description="Dead letters to replay; all if absent")
+
+
 class Approval(BaseModel):
     override_reason: str | None = Field(
         default=None, max_length=2000, description="Needed to approve despite failing checks"

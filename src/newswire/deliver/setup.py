@@ -1,0 +1,51 @@
+"""Build the channels, the bus and a worker from settings (one place for the server, the
+`newswire worker` command and the tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from newswire.channels.base import Channel
+from newswire.channels.email import EmailChannel, EmailSettings, MailFolderChannel, SmtpSettings
+from newswire.channels.netguard import NetGuard
+from newswire.channels.webhook import WebhookChannel, WebhookSettings
+from newswire.config import Settings
+from newswire.domain.errors import NewswireError
+
+
+class BadConfiguration(NewswireError):
+    code = "bad_configuration"
+
+
+def smtp_settings(url: str) -> SmtpSettings:
+    """smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://... (TLS)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise BadConfiguration(
+            f"NEWSWIRE_SMTP_URL '{url}' is not smtp://host[:port] or smtps://..."
+        )
+    return SmtpSettings(
+        host=parts.hostname,
+        port=parts.port or (465 if parts.scheme == "smtps" else 25),
+        use_tls=parts.scheme == "smtps",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def make_channels(settings: Settings) -> dict[str, Channel[Any]]:
+    mail = EmailSettings(return_path_domain=settings.bounce_domain)
+    email: Channel[Any] = (
+        EmailChannel(smtp_settings(settings.smtp_url), mail)
+        if settings.smtp_url
+        else MailFolderChannel(settings.mail_dir, mail)
+    )
+    webhook = WebhookChannel(
+        WebhookSettings(
+            connect_timeout_s=min(5.0, settings.webhook_timeout_s),
+            timeout_s=settings.webhook_timeout_s,
+        ),
+        guard=NetGuard(allow=settings.webhook_allow),
+    )
+    return {"email": email, "webhook": webhook}

@@ -1,0 +1,492 @@
+"""What a pull feed shows, and which feeds a new version changes.
+
+A feed is a `FeedQuery`: industry, region, language and issuer, each optional, in any
+combination. It shows the latest published version of every public release that matches,
+most recently updated first (a correction or retraction moves its release to the top, so
+that readers polling the first page see it), in pages of `PAGE_SIZE`.
+
+Matching (the same rules as `FeedQuery.matches` everywhere):
+
+- industry: the release has the industry or one below it (`industry_descendants`);
+- region: a country, or a group (EU, ASEAN...) expanded to its members, shares a country with
+  the release's regions (a release for "EU" is in the feed for "DE" and the other way round);
+- language: the release's language, compared as wire languages (pt-BR is pt, zh-TW zh-Hant);
+- issuer: the organization's slug.
+
+Only versions exist publicly: a release has a version row only once it is published, and the
+queries below also require a public state, so nothing scheduled or embargoed can appear.
+
+Change tracking. Versions are append-only and their ids grow, so ``max(release_versions.id)``
+(one primary-key lookup) is a publication sequence: a feed cache remembers the sequence it has
+seen and, when it moves, reads the versions published since (`changes_since`) and drops only
+the feeds those versions match, before or after the change. In this process every commit that
+adds a version also bumps an in-memory generation (`publication_generation`, see
+`invalidate_for`), so caches here notice at once; other processes are seen on the next check.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
+
+from sqlalchemy import and_, event, or_, select
+from sqlalchemy.orm import Session
+
+from newswire import taxonomy
+from newswire.domain.errors import FieldError, NewswireError
+from newswire.domain.lifecycle import PUBLIC_STATES
+from newswire.store.models import Organization, Release, ReleaseVersion
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+SCAN_BATCH = 500
+CHANGES_LIMIT = 1000  # more new versions than this at once: drop every cached feed instead
+GAP_WINDOW = 64  # ids below the last seen that are read again (commits out of id order)
+
+_PUBLIC = [s.value for s in PUBLIC_STATES]
+
+
+class FeedQueryError(NewswireError):
+    """A feed parameter names nothing we know: 422 from a query string, 404 from a path."""
+
+    code = "validation_failed"
+
+    def __init__(self, errors: list[FieldError], *, status: int = 422) -> None:
+        self.errors = errors
+        self.status = status
+        if status == 404:
+            self.code = "not_found"
+        listed = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        super().__init__(f"{len(errors)} invalid parameter(s): {listed}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "error": self.code,
+            "message": self.message,
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """Which releases a feed shows; every field holds a canonical code, or None for any."""
+
+    industry: str | None = None  # our industry slug
+    region: str | None = None  # ISO 3166-1 alpha-2 country or group name
+    language: str | None = None  # one of the wire languages
+    issuer: str | None = None  # organization slug
+
+    DIMENSIONS: ClassVar[tuple[str, ...]] = ("industry", "region", "language", "issuer")
+    PARAMS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"industry": "industry", "region": "region", "language": "lang", "issuer": "issuer"}
+    )
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str | None], *, status: int = 422) -> FeedQuery:
+        """Canonical codes from raw values keyed by dimension; every bad one is named, with
+        its query parameter. The issuer's existence is checked against the database apart
+        (`issuer_name`)."""
+        errors: list[FieldError] = []
+        out: dict[str, str | None] = {}
+        for dim in cls.DIMENSIONS:
+            raw = values.get(dim)
+            if raw is None:
+                out[dim] = None
+                continue
+            try:
+                out[dim] = _CANONICAL[dim](raw.strip())
+            except ValueError as exc:
+                rule, message = exc.args
+                errors.append(FieldError(cls.PARAMS[dim], rule, message))
+        if errors:
+            raise FeedQueryError(errors, status=status)
+        return cls(**out)
+
+    def dimensions(self) -> list[tuple[str, str]]:
+        return [(d, v) for d in self.DIMENSIONS if (v := getattr(self, d)) is not None]
+
+    def path(self, fmt: str, page: int = 1) -> str:
+        """The canonical path of this feed: /feeds/<dimension>/<code>.<fmt> when it is filtered
+        by one dimension, else /feeds/releases.<fmt>?industry=..&region=..&lang=..&issuer=.."""
+        dims = self.dimensions()
+        params = [] if page == 1 else [("page", str(page))]
+        if len(dims) == 1:
+            dim, value = dims[0]
+            base = f"/feeds/{dim}/{quote(value, safe=':')}.{fmt}"
+        else:
+            base = f"/feeds/releases.{fmt}"
+            params = [(self.PARAMS[d], v) for d, v in dims] + params
+        return base + ("?" + urlencode(params) if params else "")
+
+    def matches(self, facts: EntryFacts) -> bool:
+        if self.issuer is not None and facts.issuer != self.issuer:
+            return False
+        if self.language is not None and facts.language != self.language:
+            return False
+        if self.industry is not None and not (
+            facts.industries & taxonomy.industry_descendants(self.industry)
+        ):
+            return False
+        return self.region is None or bool(facts.countries & taxonomy.expand_region(self.region))
+
+
+def _industry(raw: str) -> str:
+    try:
+        return taxonomy.get_industry(raw).code
+    except KeyError:
+        raise ValueError(
+            "unknown_industry",
+            f"unknown industry '{raw}': use an industry code such as 'energy' or a Media Topic "
+            "QCode such as 'medtop:20000256' (see /api/v1/taxonomy/industries)",
+        ) from None
+
+
+def _region(raw: str) -> str:
+    try:
+        return taxonomy.normalize_region(raw)
+    except ValueError:
+        raise ValueError(
+            "unknown_region",
+            f"unknown region '{raw}': use an ISO 3166-1 alpha-2 country code or one of the "
+            f"groups {', '.join(sorted(taxonomy.REGION_GROUPS))}",
+        ) from None
+
+
+def _language(raw: str) -> str:
+    wire = taxonomy.wire_language(raw)
+    if wire is not None:
+        return wire
+    try:
+        taxonomy.normalize_language(raw)
+    except ValueError:
+        raise ValueError("invalid_language", f"'{raw}' is not a BCP 47 language tag") from None
+    raise ValueError(
+        "unsupported_language",
+        f"'{raw}' is not one of the wire's languages ({', '.join(taxonomy.LANGUAGES)})",
+    )
+
+
+def _issuer(raw: str) -> str:
+    slug = raw.lower()
+    if not slug or len(slug) > 80 or not all(c.isalnum() or c in "-_." for c in slug):
+        raise ValueError("unknown_issuer", f"'{raw}' is not an issuer's slug")
+    return slug
+
+
+_CANONICAL = {
+    "industry": _industry,
+    "region": _region,
+    "language": _language,
+    "issuer": _issuer,
+}
+
+
+# --- what a version offers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    """What matching needs to know of a version: its industries as tagged, its regions
+    expanded to countries, its wire language and its issuer's slug."""
+
+    industries: frozenset[str]
+    countries: frozenset[str]
+    language: str
+    issuer: str
+
+
+def facts_of(content: Mapping[str, Any], issuer: str) -> EntryFacts:
+    """Lenient, as the release side of targeting is: a code the taxonomy no longer knows
+    stands for itself, so that a taxonomy change never takes a release out of every feed."""
+    industries = set()
+    for code in content.get("industries", ()):
+        try:
+            industries.add(taxonomy.get_industry(code).code)
+        except KeyError:
+            industries.add(str(code).strip().lower())
+    countries: set[str] = set()
+    for code in content.get("regions", ()):
+        try:
+            countries |= taxonomy.expand_region(code)
+        except ValueError:
+            countries.add(str(code).strip().upper())
+    lang = str(content.get("language", ""))
+    return EntryFacts(
+        industries=frozenset(industries),
+        countries=frozenset(countries),
+        language=taxonomy.wire_language(lang) or lang,
+        issuer=issuer,
+    )
+
+
+# --- reading a page -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """The latest published version of one release, with what a feed entry needs."""
+
+    version_id: int
+    release_id: str
+    number: int
+    kind: str
+    content: dict[str, Any]
+    article_html: str
+    reason: str | None
+    published_at: datetime  # this version
+    first_published_at: datetime  # the release
+    issuer_name: str
+    issuer_slug: str
+    issuer_website: str | None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[FeedItem]
+    page: int
+    has_next: bool
+    sequence: int  # the publication sequence this page was read at (see `publication_mark`)
+    latest_published_at: datetime | None  # when the version at that sequence was published
+
+
+def publication_mark(db: Session) -> tuple[int, datetime | None]:
+    """The id and publication time of the newest version: one primary-key lookup."""
+    row = db.execute(
+        select(ReleaseVersion.id, ReleaseVersion.published_at)
+        .order_by(ReleaseVersion.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, None)
+
+
+def issuer_name(db: Session, slug: str) -> str | None:
+    """The name of the organization with this slug, or None when there is none."""
+    return db.scalar(select(Organization.name).where(Organization.slug == slug))
+
+
+def _current() -> Any:
+    """Public releases joined to their current version and their organization."""
+    return (
+        select(ReleaseVersion.id, ReleaseVersion.content, Organization.slug)
+        .join(
+            Release,
+            (Release.id == ReleaseVersion.release_id)
+            & (ReleaseVersion.number == Release.current_version),
+        )
+        .join(Organization, Organization.id == Release.organization_id)
+        .where(Release.state.in_(_PUBLIC))
+        .order_by(ReleaseVersion.published_at.desc(), ReleaseVersion.id.desc())
+    )
+
+
+def feed_page(db: Session, query: FeedQuery, *, page: int = 1, size: int | None = None) -> FeedPage:
+    """One page of a feed, newest first. Issuer and language narrow the scan in SQL; industry
+    and region (stored inside the version's content) are matched here, in batches, and only the
+    versions on the page are then read in full."""
+    size = size or PAGE_SIZE
+    sequence, latest = publication_mark(db)
+    stmt = _current()
+    if query.issuer is not None:
+        stmt = stmt.where(Organization.slug == query.issuer)
+    if query.language is not None:
+        base = query.language.split("-")[0]
+        stmt = stmt.where(or_(Release.language == base, Release.language.like(base + "-%")))
+    skip, want = (page - 1) * size, size + 1
+    in_python = query.industry or query.region or (query.language or "").startswith("zh")
+    if not in_python:
+        rows = db.execute(stmt.offset(skip).limit(want)).all()
+        ids = [r[0] for r in rows]
+    else:
+        ids = []
+        result = db.execute(stmt.execution_options(yield_per=SCAN_BATCH))
+        for version_id, content, slug in result:
+            if not query.matches(facts_of(content, slug)):
+                continue
+            if skip:
+                skip -= 1
+                continue
+            ids.append(version_id)
+            if len(ids) == want:
+                break
+        result.close()
+    items = _load(db, ids[:size])
+    return FeedPage(items, page, len(ids) > size, sequence, latest)
+
+
+def _load(db: Session, ids: list[int]) -> list[FeedItem]:
+    if not ids:
+        return []
+    rows = db.execute(
+        select(ReleaseVersion, Release.first_published_at, Organization)
+        .join(Release, Release.id == ReleaseVersion.release_id)
+        .join(Organization, Organization.id == Release.organization_id)
+        .where(ReleaseVersion.id.in_(ids))
+    ).all()
+    by_id = {
+        v.id: FeedItem(
+            version_id=v.id,
+            release_id=v.release_id,
+            number=v.number,
+            kind=v.kind,
+            content=v.content,
+            article_html=v.article_html,
+            reason=v.reason,
+            published_at=v.published_at,
+            first_published_at=first or v.published_at,
+            issuer_name=org.name,
+            issuer_slug=org.slug,
+            issuer_website=org.website,
+        )
+        for v, first, org in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# --- what changed ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """A version published after some sequence: what it offers now, and what the version it
+    amends offered (a correction may change the industries, regions or language)."""
+
+    version_id: int
+    published_at: datetime
+    now: EntryFacts
+    before: EntryFacts | None
+
+    def affects(self, query: FeedQuery) -> bool:
+        return query.matches(self.now) or (self.before is not None and query.matches(self.before))
+
+
+def changes_since(db: Session, sequence: int, *, limit: int = CHANGES_LIMIT) -> list[Change] | None:
+    """Versions with an id above `sequence` (and up to GAP_WINDOW below it: the caller skips
+    those it has seen), oldest first; None when there are more than `limit`."""
+    rows = db.execute(
+        select(
+            ReleaseVersion.id,
+            ReleaseVersion.release_id,
+            ReleaseVersion.number,
+            ReleaseVersion.content,
+            ReleaseVersion.published_at,
+            Organization.slug,
+        )
+        .join(Release, Release.id == ReleaseVersion.release_id)
+        .join(Organization, Organization.id == Release.organization_id)
+        .where(ReleaseVersion.id > max(0, sequence - GAP_WINDOW))
+        .order_by(ReleaseVersion.id)
+        .limit(limit + GAP_WINDOW + 1)
+    ).all()
+    if len(rows) > limit + GAP_WINDOW:
+        return None
+    earlier = [(r.release_id, r.number - 1) for r in rows if r.number > 1]
+    before: dict[tuple[str, int], dict[str, Any]] = {}
+    for chunk in _chunks(earlier, 200):
+        for release_id, number, content in db.execute(
+            select(ReleaseVersion.release_id, ReleaseVersion.number, ReleaseVersion.content).where(
+                or_(
+                    *(
+                        and_(ReleaseVersion.release_id == r, ReleaseVersion.number == n)
+                        for r, n in chunk
+                    )
+                )
+            )
+        ):
+            before[(release_id, number)] = content
+    out = []
+    for r in rows:
+        previous = before.get((r.release_id, r.number - 1))
+        out.append(
+            Change(
+                version_id=r.id,
+                published_at=r.published_at,
+                now=facts_of(r.content, r.slug),
+                before=facts_of(previous, r.slug) if previous is not None else None,
+            )
+        )
+    return out
+
+
+def recent_version_ids(db: Session, sequence: int) -> set[int]:
+    """The ids `changes_since(sequence)` would read again from below `sequence`: a cache that
+    starts at `sequence` has seen them."""
+    return set(
+        db.scalars(
+            select(ReleaseVersion.id).where(
+                ReleaseVersion.id > max(0, sequence - GAP_WINDOW), ReleaseVersion.id <= sequence
+            )
+        )
+    )
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# --- the in-process publication generation ----------------------------------------------------
+
+_counter = itertools.count(1)
+_generation = 0
+_PENDING = "newswire.feeds.new_version"
+
+
+def publication_generation() -> int:
+    """A number that changes whenever this process commits a new version."""
+    return _generation
+
+
+def invalidate_for(version: ReleaseVersion | None = None) -> None:
+    """Tell the feed caches of this process that a version was published (call it after the
+    commit). Every commit that adds a version already calls it (a SQLAlchemy session hook,
+    installed on import of this module), so no publish path needs to; it is public for code
+    that publishes outside SQLAlchemy sessions. Other processes' publications are picked up
+    by the caches' periodic check of `publication_mark`."""
+    del version  # any publication triggers a check; the check finds which feeds it touches
+    global _generation
+    _generation = next(_counter)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_versions(session: Session, _context: object) -> None:
+    if any(isinstance(obj, ReleaseVersion) for obj in session.new):
+        session.info[_PENDING] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_PENDING, False):
+        invalidate_for()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+__all__ = [
+    "MAX_PAGE",
+    "PAGE_SIZE",
+    "Change",
+    "EntryFacts",
+    "FeedItem",
+    "FeedPage",
+    "FeedQuery",
+    "FeedQueryError",
+    "changes_since",
+    "facts_of",
+    "feed_page",
+    "invalidate_for",
+    "issuer_name",
+    "publication_generation",
+    "publication_mark",
+    "recent_version_ids",
+]

@@ -1,0 +1,243 @@
+"""Translate one Markdown document into one language: the translate stage's pipeline.
+
+    result = translate_document(markdown, "en", "pt", engine=engine,
+                                memory=memory, glossary=glossary)
+    result.text       # the translated Markdown, block structure and markup intact
+    result.segments   # [(source, target, origin)], origin: "memory" | "engine" | "glossary"
+    result.flags      # QA flags (newswire.translate.qa); empty: nothing for the desk to see
+
+Steps, in order:
+
+1. `segment`: sentences to translate, and literal Markdown to keep.
+2. Translation memory: a sentence approved before is reused as it was approved
+   (origin "memory"; the gate does not re-check what a person approved).
+3. `inline.protect`: URLs, e-mails, code, images, HTML and glossary terms become
+   placeholders; link text and emphasised text become separate engine inputs.
+   A sentence that is nothing but glossary terms needs no engine (origin "glossary").
+4. The engine translates all remaining inputs of the document in batches of `batch_size`,
+   each distinct input once.
+5. `inline.restore` puts placeholders back; `reassemble` rebuilds the document.
+6. The QA gate checks every engine-translated sentence against its source.
+
+`translate_edition` wraps this for one edition: it picks the engine from an
+`EngineRegistry`, and says what happens next: "needs_translator" (no engine for the pair:
+a person translates), "auto_approved" (no flags and the issuer allowed machine
+translation), "needs_review" (the desk looks first), or "engine_failed" (the engine
+raised a `TranslationError`; `error.retryable` says whether to try again later).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from newswire.translate.base import TranslationEngine, TranslationError, canonical_tag
+from newswire.translate.engines import EngineRegistry
+from newswire.translate.glossary import Glossary
+from newswire.translate.inline import Protected, protect, restore
+from newswire.translate.memory import TranslationMemory
+from newswire.translate.qa import QAFlag, check_segments
+from newswire.translate.segment import plain_text, reassemble, segment, translatable
+
+__all__ = [
+    "EditionDraft",
+    "EditionStatus",
+    "Origin",
+    "SegmentTranslation",
+    "TranslationResult",
+    "translate_document",
+    "translate_edition",
+]
+
+Origin = Literal["memory", "engine", "glossary"]
+EditionStatus = Literal["needs_translator", "auto_approved", "needs_review", "engine_failed"]
+
+
+class SegmentTranslation(NamedTuple):
+    source: str
+    target: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    text: str
+    segments: list[SegmentTranslation]
+    flags: list[QAFlag]
+    engine: str | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        """True when the QA gate raised nothing."""
+        return not self.flags
+
+
+def _translate_all(
+    engine: TranslationEngine, texts: list[str], src: str, tgt: str, batch_size: int
+) -> dict[str, str]:
+    unique = list(dict.fromkeys(texts))
+    out: dict[str, str] = {}
+    for start in range(0, len(unique), batch_size):
+        batch = unique[start : start + batch_size]
+        results = engine.translate_batch(batch, src, tgt)
+        if len(results) != len(batch):
+            raise TranslationError(
+                "unavailable",
+                False,
+                f"sent {len(batch)} segments, got {len(results)} back",
+                getattr(engine, "name", ""),
+            )
+        out.update(zip(batch, results, strict=True))
+    return out
+
+
+def translate_document(
+    markdown: str,
+    src: str,
+    tgt: str,
+    *,
+    engine: TranslationEngine,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+    qa: bool = True,
+    batch_size: int = 64,
+) -> TranslationResult:
+    """Translate a Markdown document; see the module docstring. Raises TranslationError."""
+    src, tgt = canonical_tag(src), canonical_tag(tgt)
+    if src == tgt:
+        raise ValueError(f"source and target are both {src}")
+    segments = segment(markdown, src)
+    items = translatable(segments)
+    targets: list[str | None] = [None] * len(items)
+    origins: list[Origin] = ["engine"] * len(items)
+    protected: dict[int, Protected] = {}
+    inputs: list[str] = []
+    for i, item in enumerate(items):
+        hit = memory.lookup(src, tgt, item.text) if memory is not None else None
+        if hit is not None:
+            targets[i], origins[i] = hit, "memory"
+            continue
+        p = protect(item.text, glossary=glossary, src=src, tgt=tgt)
+        needed = p.engine_inputs()
+        if not needed:
+            origins[i] = "glossary"
+        protected[i] = p
+        inputs.extend(needed)
+    translations = _translate_all(engine, inputs, src, tgt, batch_size) if inputs else {}
+    lost_by_item: dict[int, list[str]] = {}
+    for i, p in protected.items():
+        outputs = [translations[text] for text in p.engine_inputs()]
+        text, lost = restore(p, outputs)
+        targets[i] = text
+        if lost:
+            lost_by_item[i] = [_slot_text(p, token) for token in lost]
+    retried = 0
+    if lost_by_item and glossary:
+        # An engine that drops a glossary placeholder often keeps the term itself: retry
+        # those sentences with the terms in plain sight (the QA gate checks their form).
+        retry = {i: protect(items[i].text, glossary=None, src=src, tgt=tgt) for i in lost_by_item}
+        texts = [t for p in retry.values() for t in p.engine_inputs()]
+        again = _translate_all(engine, texts, src, tgt, batch_size) if texts else {}
+        retried = len(retry)
+        for i, p in retry.items():
+            text, lost = restore(p, [again[t] for t in p.engine_inputs()])
+            if not lost:
+                targets[i] = text
+                del lost_by_item[i]
+    final = [t if t is not None else "" for t in targets]
+    pairs = [
+        SegmentTranslation(item.text, target, origin)
+        for item, target, origin in zip(items, final, origins, strict=True)
+    ]
+    flags: list[QAFlag] = []
+    if qa:
+        checked = [i for i, o in enumerate(origins) if o == "engine"]
+        flags = check_segments(
+            [(items[i].text, final[i]) for i in checked],
+            src,
+            tgt,
+            glossary=glossary,
+            indices=checked,
+            context=[plain_text(item.text) for item in items],
+        )
+        for i, lost in lost_by_item.items():
+            flags.append(
+                QAFlag(
+                    "markup",
+                    i,
+                    items[i].text,
+                    final[i],
+                    f"the engine lost {', '.join(repr(x) for x in lost)}",
+                )
+            )
+        flags.sort(key=lambda f: f.segment_index)
+    stats = {
+        "segments": len(items),
+        "memory": origins.count("memory"),
+        "glossary": origins.count("glossary"),
+        "engine_inputs": len(inputs),
+        "engine_calls": len(translations),
+        "retried": retried,
+    }
+    return TranslationResult(
+        reassemble(segments, final), pairs, flags, getattr(engine, "name", None), stats
+    )
+
+
+def _slot_text(p: Protected, token: str) -> str:
+    for slot in p.slots:
+        if slot.token == token:
+            return slot.before if slot.inner is None else slot.before + "…" + slot.after
+    return token
+
+
+@dataclass(frozen=True)
+class EditionDraft:
+    """What the translate stage made of one edition, and what should happen next."""
+
+    language: str
+    status: EditionStatus
+    reason: str
+    engine: str | None = None
+    result: TranslationResult | None = None
+    error: TranslationError | None = None
+
+
+def translate_edition(
+    markdown: str,
+    src: str,
+    tgt: str,
+    *,
+    registry: EngineRegistry,
+    machine_translation_allowed: bool,
+    memory: TranslationMemory | None = None,
+    glossary: Glossary | None = None,
+) -> EditionDraft:
+    """Translate one edition with the engine the registry picks for the pair."""
+    engine = registry.engine_for(src, tgt)
+    if engine is None:
+        return EditionDraft(
+            tgt,
+            "needs_translator",
+            f"no engine is configured for {src} to {tgt}: a translator must translate it",
+        )
+    try:
+        result = translate_document(
+            markdown, src, tgt, engine=engine, memory=memory, glossary=glossary
+        )
+    except TranslationError as exc:
+        return EditionDraft(tgt, "engine_failed", str(exc), engine.name, error=exc)
+    if result.flags:
+        kinds = sorted({f.kind for f in result.flags})
+        reason = f"{len(result.flags)} QA flag(s): {', '.join(kinds)}"
+        return EditionDraft(tgt, "needs_review", reason, engine.name, result)
+    if not machine_translation_allowed:
+        return EditionDraft(
+            tgt,
+            "needs_review",
+            "the issuer did not allow machine translation to go out unreviewed",
+            engine.name,
+            result,
+        )
+    return EditionDraft(tgt, "auto_approved", "no QA flags", engine.name, result)

@@ -1,0 +1,306 @@
+"""Audience API: recipients, subscriptions, import/export, reach and targets; sign-up with double
+opt-in; one-click unsubscribe (RFC 8058)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, EmailStr, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from newswire.actions import releases as release_actions
+from newswire.actions.actor import Actor
+from newswire.audience import importing, recipients, tokens
+from newswire.audience.inputs import RecipientInput, SubscriptionInput
+from newswire.audience.targeting import facts_for, reach, targets
+from newswire.channels.mailfolder import write_message
+from newswire.domain.errors import Forbidden
+from newswire.domain.release import content_from_json
+from newswire.intake.validate import LanguageTag, ReleaseInput, content_from_input
+from newswire.render.html import render_page
+from newswire.store.models import Endpoint, Recipient, Subscription
+from newswire.web.deps import DB, Config, CurrentActor
+
+router = APIRouter(prefix="/api/v1", tags=["audience"])
+pages = APIRouter(include_in_schema=False)
+UNSUBSCRIBE = "unsubscribe"
+
+
+def _desk(actor: Actor) -> None:
+    if not actor.is_desk:
+        raise Forbidden("recipients are managed by the wire's desk (editor or admin)")
+
+
+def _recipient_out(r: Recipient, subs: list[Subscription]) -> dict[str, object]:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "name": r.name,
+        "email": r.email,
+        "status": r.status,
+        "accredited": r.accredited,
+        "outlet": r.outlet.name if r.outlet else None,
+        "languages": (r.profile or {}).get("languages", []),
+        "countries": (r.profile or {}).get("countries", []),
+        "consent_at": r.consent_at,
+        "consent_source": r.consent_source,
+        "subscriptions": [
+            {"id": s.id, "name": s.name, "frequency": s.frequency, "criteria": s.criteria}
+            for s in subs
+            if s.active
+        ],
+    }
+
+
+def _subs(s: Session, recipient_id: int) -> list[Subscription]:
+    return list(s.scalars(select(Subscription).where(Subscription.recipient_id == recipient_id)))
+
+
+@router.post("/recipients", status_code=201)
+def create_recipient(body: RecipientInput, actor: CurrentActor, db: DB) -> dict[str, object]:
+    _desk(actor)
+    with db.session() as s:
+        recipient, _ = recipients.create_recipient(
+            s, body, source=f"api by {actor.label}", confirmed=True
+        )
+        return _recipient_out(recipient, _subs(s, recipient.id))
+
+
+@router.get("/recipients")
+def list_recipients(
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, object]]:
+    _desk(actor)
+    with db.session() as s:
+        rows = s.scalars(select(Recipient).order_by(Recipient.id).limit(limit).offset(offset))
+        return [_recipient_out(r, _subs(s, r.id)) for r in rows]
+
+
+@router.get("/recipients/export")
+def export_recipients(
+    actor: CurrentActor, db: DB, format: Literal["csv", "json"] = "json"
+) -> Response:
+    _desk(actor)
+    with db.session() as s:
+        if format == "csv":
+            return Response(importing.export_csv(s), media_type="text/csv; charset=utf-8")
+        return Response(importing.export_json(s), media_type="application/json")
+
+
+@router.post("/recipients/import")
+async def import_recipients(
+    request: Request,
+    actor: CurrentActor,
+    db: DB,
+    format: Literal["csv", "json"] = "csv",
+    valid_only: bool = False,
+) -> Response:
+    """Send the file as the request body. Nothing is imported from a file with errors unless
+    `valid_only` is set; the report lists every rejected row with its line and reason."""
+    _desk(actor)
+    raw = await request.body()
+
+    def run() -> importing.ImportReport:
+        with db.session() as s:
+            return importing.import_recipients(
+                s, raw, format, source=f"import by {actor.label}", valid_only=valid_only
+            )
+
+    report = await run_in_threadpool(run)
+    status = 200 if report.imported or not report.problems else 422
+    body = {**report.as_dict(), "error": "rows_rejected"} if status == 422 else report.as_dict()
+    if status == 422:
+        body["message"] = f"{len(report.rejected_lines)} row(s) rejected; nothing was imported"
+    return Response(
+        json.dumps(body, default=str), status_code=status, media_type="application/json"
+    )
+
+
+@router.get("/recipients/{recipient_id}")
+def get_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> dict[str, object]:
+    _desk(actor)
+    with db.session() as s:
+        return _recipient_out(recipients.get_recipient(s, recipient_id), _subs(s, recipient_id))
+
+
+@router.delete("/recipients/{recipient_id}", status_code=204)
+def erase_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
+    _desk(actor)
+    with db.session() as s:
+        recipients.delete_recipient(s, recipient_id)
+    return Response(status_code=204)
+
+
+@router.post("/recipients/{recipient_id}/subscriptions", status_code=201)
+def add_subscription(
+    recipient_id: int, body: SubscriptionInput, actor: CurrentActor, db: DB
+) -> dict[str, object]:
+    _desk(actor)
+    with db.session() as s:
+        recipient = recipients.get_recipient(s, recipient_id)
+        endpoint = s.scalars(select(Endpoint).where(Endpoint.recipient_id == recipient.id)).first()
+        assert endpoint is not None
+        sub = recipients.add_subscription(s, recipient, endpoint, body)
+        return {
+            "id": sub.id,
+            "name": sub.name,
+            "frequency": sub.frequency,
+            "criteria": sub.criteria,
+        }
+
+
+@router.put("/subscriptions/{subscription_id}")
+def replace_subscription(
+    subscription_id: int, body: SubscriptionInput, actor: CurrentActor, db: DB
+) -> dict[str, object]:
+    _desk(actor)
+    with db.session() as s:
+        sub = recipients.replace_subscription(s, subscription_id, body)
+        return {
+            "id": sub.id,
+            "name": sub.name,
+            "frequency": sub.frequency,
+            "criteria": sub.criteria,
+        }
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=204)
+def delete_subscription(subscription_id: int, actor: CurrentActor, db: DB) -> Response:
+    _desk(actor)
+    with db.session() as s:
+        recipients.delete_subscription(s, subscription_id)
+    return Response(status_code=204)
+
+
+@router.post("/reach")
+def reach_of_draft(
+    body: ReleaseInput, actor: CurrentActor, db: DB, request: Request
+) -> dict[str, object]:
+    """How many outlets, journalists, terminals and partner sites a draft would reach."""
+    content = content_from_input(body, now=datetime.now(UTC), allow_past=True)
+    index = request.app.state.audience
+    with db.session() as s:
+        org = actor.organization_id or 0
+        facts = facts_for(content, org, content.target_languages)
+        return reach(targets(s, index.current(s), facts))
+
+
+@router.get("/releases/{release_id}/reach")
+def reach_of_release(
+    release_id: str, actor: CurrentActor, db: DB, request: Request
+) -> dict[str, object]:
+    with db.session() as s:
+        release = release_actions.get_release(s, actor, release_id)
+        content = content_from_json(release.content)
+        facts = facts_for(content, release.organization_id, content.target_languages)
+        return reach(targets(s, request.app.state.audience.current(s), facts))
+
+
+@router.get("/releases/{release_id}/targets")
+def targets_of_release(
+    release_id: str, actor: CurrentActor, db: DB, request: Request, explain: bool = True
+) -> list[dict[str, object]]:
+    """Who gets this release, over which endpoint, in which language, and why (desk only)."""
+    _desk(actor)
+    with db.session() as s:
+        release = release_actions.get_release(s, actor, release_id)
+        content = content_from_json(release.content)
+        facts = facts_for(content, release.organization_id, content.target_languages)
+        found = targets(s, request.app.state.audience.current(s), facts, explain=explain)
+        return [t.as_dict() for t in found]
+
+
+class SignUp(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    outlet: str | None = Field(default=None, max_length=200)
+    languages: list[LanguageTag] = Field(default_factory=list, max_length=15)
+    countries: list[str] = Field(default_factory=list, max_length=50)
+    subscriptions: list[SubscriptionInput] = Field(
+        default_factory=list, min_length=1, max_length=20
+    )
+
+
+@router.post("/signup", status_code=202)
+def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
+    """A journalist signs up; nothing is sent until the emailed link is confirmed (double
+    opt-in)."""
+    data = RecipientInput.model_validate(
+        {
+            "kind": "journalist",
+            "name": body.name,
+            "email": body.email,
+            "languages": body.languages,
+            "countries": body.countries,
+            "outlet": {"name": body.outlet} if body.outlet else None,
+            "subscriptions": [sub.model_dump() for sub in body.subscriptions],
+        }
+    )
+    with db.session() as s:
+        _recipient, token = recipients.create_recipient(
+            s, data, source="sign-up form", confirmed=False
+        )
+    message = EmailMessage()
+    message["From"] = f"{settings.wire_name} <no-reply@newswire.local>"
+    message["To"] = str(body.email)
+    message["Subject"] = f"Confirm your {settings.wire_name} subscription"
+    link = f"{settings.base_url}/confirm/{token}"
+    message.set_content(
+        f"Hello {body.name},\n\nplease confirm that you want to receive press releases from "
+        f"{settings.wire_name}:\n\n{link}\n\nIf you did not sign up, ignore this message; "
+        "nothing will be sent to you.\n"
+    )
+    write_message(settings.mail_dir, message)
+    return {"status": "pending", "message": "check your inbox to confirm"}
+
+
+@pages.get("/confirm/{token}", response_class=HTMLResponse)
+def confirm_page(token: str) -> HTMLResponse:
+    """Showing the page changes nothing (link scanners follow GETs); the button confirms."""
+    return HTMLResponse(
+        render_page("confirm.html", lang="en", wire="Newswire", token=token, done=False)
+    )
+
+
+@pages.post("/confirm/{token}", response_class=HTMLResponse)
+def confirm(token: str, db: DB, settings: Config) -> HTMLResponse:
+    with db.session() as s:
+        recipients.confirm(s, token)
+    return HTMLResponse(
+        render_page("confirm.html", lang="en", wire=settings.wire_name, token=token, done=True)
+    )
+
+
+def unsubscribe_url(settings: Config, recipient_id: int) -> str:
+    token = tokens.sign(settings.secret_key, UNSUBSCRIBE, recipient_id)
+    return f"{settings.base_url}/unsubscribe/{token}"
+
+
+@pages.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: str, settings: Config) -> HTMLResponse:
+    """A GET never unsubscribes (RFC 8058): it shows a page with the button that does."""
+    tokens.verify(settings.secret_key, UNSUBSCRIBE, token)
+    return HTMLResponse(
+        render_page("unsubscribe.html", lang="en", wire=settings.wire_name, token=token, done=False)
+    )
+
+
+@pages.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(token: str, db: DB, settings: Config) -> HTMLResponse:
+    """One-click unsubscribe: no login, answers 200 with no redirect."""
+    recipient_id = tokens.verify(settings.secret_key, UNSUBSCRIBE, token)
+    with db.session() as s:
+        recipients.unsubscribe(s, recipient_id, source="one-click unsubscribe")
+    return HTMLResponse(
+        render_page("unsubscribe.html", lang="en", wire=settings.wire_name, token=token, done=True)
+    )

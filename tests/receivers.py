@@ -1,0 +1,69 @@
+"""Real HTTP receivers for delivery tests: an aiohttp server on loopback, in its own thread, that
+records every request and answers per path (204 by default)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+@dataclass
+class WebhookReceiver:
+    """`behaviour(path)` returns (status, delay_s, extra headers) for a request to `path`."""
+
+    behaviour: Callable[[str], tuple[int, float, dict[str, str]]] = lambda _path: (204, 0.0, {})
+    received: list[Received] = field(default_factory=list)
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _runner: web.AppRunner | None = None
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        status, delay, headers = self.behaviour(request.path)
+        if delay:
+            await asyncio.sleep(delay)
+        self.received.append(Received(request.path, dict(request.headers), body, time.monotonic()))
+        return web.Response(status=status, headers=headers)
+
+    def start(self) -> WebhookReceiver:
+        ready = threading.Event()
+
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            app = web.Application()
+            app.router.add_route("POST", "/{tail:.*}", self._handle)
+            self._runner = web.AppRunner(app, access_log=None)
+            self._loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            self._loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            ready.set()
+            self._loop.run_forever()
+
+        threading.Thread(target=run, daemon=True).start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._runner:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def paths(self) -> list[str]:
+        return [r.path for r in self.received]
