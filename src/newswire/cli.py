@@ -21,6 +21,7 @@ from newswire.domain.errors import InvalidRelease, NewswireError
 from newswire.domain.lifecycle import Role, State
 from newswire.intake import parse_markdown_release
 from newswire.store.db import Database
+from newswire.translate.cli import translate_app
 
 app = typer.Typer(help="newswire: press-release distribution.", no_args_is_help=True)
 release_app = typer.Typer(help="Submit releases and move them through their lifecycle.")
@@ -35,6 +36,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="apikey")
 app.add_typer(recipients_app, name="recipients")
 app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(translate_app, name="translate")
 
 DataDir = Annotated[
     Path | None, typer.Option("--data", help="Data folder (default: $NEWSWIRE_DATA or ./var)")
@@ -654,6 +656,31 @@ def deliveries_replay(
         with db.session() as s:
             count = outbox.replay(s, ids or None, now=_now())
     typer.echo(f"{count} delivery(ies) queued again")
+
+
+bounces_app = typer.Typer(help="Bounces: feed DSNs so hard bounces become suppressions.")
+app.add_typer(bounces_app, name="bounces")
+
+
+@bounces_app.command("ingest")
+def bounces_ingest(
+    files: Annotated[list[Path], typer.Argument(help="Bounce messages (.eml), or - for stdin")],
+    data: DataDir = None,
+) -> None:
+    """Read bounce messages (e.g. piped from the MTA): hard bounces suppress the address."""
+    from newswire.deliver.bounces import ingest_bounce
+
+    with errors_as_messages():
+        db = _database(data)
+        for file in files:
+            raw = _read(file)
+            with db.session() as s:
+                result = ingest_bounce(s, raw, now=_now())
+            kind = "hard" if result.hard else "soft"
+            where = result.delivery_id or "no delivery of ours"
+            typer.echo(
+                f"{file}: {kind} bounce for {where} ({result.address or '-'}): {result.reason}"
+            )
 
 
 @app.command()

@@ -25,6 +25,7 @@ class Settings:
     run_workers: bool = True  # embedded: the server process also delivers
     delivery_lease_s: float = 120.0  # a claimed delivery is another worker's after this
     webhook_timeout_s: float = 15.0
+    digest_hour: int = 7  # UTC hour at which the daily digest goes out
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +84,7 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "mail_from": os.environ.get("NEWSWIRE_MAIL_FROM", "releases@newswire.local"),
         "bounce_domain": os.environ.get("NEWSWIRE_BOUNCE_DOMAIN", "newswire.local"),
         "delivery_lease_s": float(os.environ.get("NEWSWIRE_DELIVERY_LEASE_S", "120")),
+        "digest_hour": int(os.environ.get("NEWSWIRE_DIGEST_HOUR", "7")),
         "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
         "webhook_allow": tuple(
             n.strip() for n in os.environ.get("NEWSWIRE_WEBHOOK_ALLOW", "").split(",") if n.strip()

@@ -17,7 +17,6 @@ from typing import Any
 import dkim
 import pytest
 
-from conftest import SmtpServer
 from newswire.channels.base import OutboundMessage, Outcome, Receipt
 from newswire.channels.dkim import DkimSigner
 from newswire.channels.email import (
@@ -30,6 +29,7 @@ from newswire.channels.email import (
 )
 from newswire.channels.email_render import EmailRenderer
 from newswire.channels.mailfolder import list_messages
+from smtp_servers import SmtpServer, free_port
 
 SETTINGS = EmailSettings(return_path_domain="bounces.wire.example.com")
 
@@ -317,7 +317,6 @@ def test_a_dropped_idle_connection_is_reopened(smtp_server: Callable[..., SmtpSe
 
 
 def test_an_unreachable_relay_means_retry_for_everyone() -> None:
-    from conftest import free_port
 
     channel = EmailChannel(SmtpSettings(host="127.0.0.1", port=free_port(), timeout_s=2), SETTINGS)
     receipts = send(channel, messages())

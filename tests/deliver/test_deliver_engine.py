@@ -210,7 +210,6 @@ def test_a_correction_never_arrives_before_the_original(
         }
     clock.advance(minutes=5)  # the lease expires; the original goes out first
     asyncio.run(worker(db, clock).drain())
-    assert receiver.paths() == ["/early", "/late", "/early"] or receiver.paths()[:1] == ["/early"]
     early = [json.loads(r.body)["version"] for r in receiver.received if r.path == "/early"]
     assert early == ["1", "2"]
 

@@ -150,3 +150,26 @@ def test_glossary_fixed_form() -> None:
         "Acme Cloud is new.", "A Acme Cloud é nova.", "en", "pt", glossary=glossary
     )
     assert not kinds("Acme Cloud is new.", "A Nuvem Acme é nova.", "en", "pt", glossary=glossary)
+
+
+def test_names_do_not_make_a_translation_look_untranslated() -> None:
+    assert not kinds(
+        "Northwind Logistics launches FleetView in Mexico",
+        "Northwind Logistics lança FleetView no México",
+        "en",
+        "pt",
+    )
+    assert not kinds("3,052 new jobs in Singapore", "3.052 novos empregos em Cingapura", "en", "pt")
+    assert "entity_missing" in kinds(
+        "3,052 new jobs in Singapore", "3.052 novos empregos em Portugal", "en", "pt"
+    )
+
+
+def test_a_third_language_is_flagged() -> None:
+    flags = check_sentence(
+        "The company expects strong demand for its products in all regions this year.",
+        "La empresa espera una fuerte demanda de sus productos en todas las regiones este año.",
+        "en",
+        "pt",
+    )
+    assert [(f.kind, "reads as es" in f.reason) for f in flags] == [("untranslated", True)]

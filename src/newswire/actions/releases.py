@@ -22,7 +22,9 @@ from newswire.domain.errors import Conflict, Forbidden, IllegalTransition, NotFo
 from newswire.domain.lifecycle import Action, Role, State, next_state
 from newswire.domain.release import ReleaseContent, Section, VersionKind, content_from_json
 from newswire.publish.freeze import freeze_version
+from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
+from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion, Transition
 
 RECENT_WINDOW = timedelta(days=30)
@@ -265,6 +267,8 @@ def approve(
     else:
         release.release_time = content.publish_at or now
         _move(db, SCHEDULER, release, Action.SCHEDULE, at=now)
+        if release.release_time <= now:
+            after_commit(db, scheduler_wakeup.set)  # due now: publish without waiting a tick
     return release
 
 

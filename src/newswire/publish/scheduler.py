@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 
 from newswire.actions.actor import SCHEDULER
 from newswire.actions.releases import due_release_ids, publish
+from newswire.deliver.digest import send_due
 from newswire.domain.errors import NewswireError
+from newswire.publish.wakeup import wakeup
 from newswire.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,19 @@ def run_once(db: Database, *, now: datetime | None = None) -> list[str]:
     return published
 
 
-async def run_forever(db: Database, interval_s: float) -> None:
+async def run_forever(db: Database, interval_s: float, *, digests: bool = True) -> None:
+    """Publish what is due every `interval_s` (or at once when woken); send the daily digest
+    once it is due."""
+    wakeup.bind()
     while True:
         try:
             for release_id in await asyncio.to_thread(run_once, db):
                 log.info("published release %s", release_id)
+            if digests:
+                now = datetime.now(UTC)
+                sent = await asyncio.to_thread(send_due, db, now=now, hour=db.settings.digest_hour)
+                if sent:
+                    log.info("sent %d digest email(s)", sent)
         except Exception:
             log.exception("scheduler pass failed")
-        await asyncio.sleep(interval_s)
+        await wakeup.wait(interval_s)

@@ -268,3 +268,23 @@ class Attempt(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     latency_ms: Mapped[float | None]
     worker: Mapped[str | None] = mapped_column(String(100))
+
+
+class DigestItem(Base):
+    """A match for a daily-digest subscriber, waiting for the next digest email."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "release_id", "version_number"),
+        Index("ix_digest_items_unsent", "sent_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("endpoints.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(2000))
+    release_id: Mapped[str] = mapped_column(ForeignKey("releases.id"))
+    version_number: Mapped[int]
+    language: Mapped[str] = mapped_column(String(35))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

@@ -10,7 +10,7 @@ lower case, so that a taxonomy change never stops a release from going out.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 
 from newswire.taxonomy import (
@@ -37,6 +37,17 @@ def _frozen(value: object) -> frozenset:
     raise TypeError(f"expected a set of values, got {type(value).__name__}")
 
 
+_CRITERIA_SETS = (
+    "industries",
+    "regions",
+    "languages",
+    "issuers",
+    "exclude_industries",
+    "exclude_regions",
+    "exclude_issuers",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Criteria:
     """One subscription's interest profile. Empty sets mean "any"; see the package docstring.
@@ -55,12 +66,10 @@ class Criteria:
     exclude_issuers: frozenset[int] = EMPTY
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            if f.name == "query":
-                continue
-            value = getattr(self, f.name)
-            if not isinstance(value, frozenset):
-                object.__setattr__(self, f.name, _frozen(value))
+        for name in _CRITERIA_SETS:
+            value = getattr(self, name)
+            if value.__class__ is not frozenset:
+                object.__setattr__(self, name, _frozen(value))
         if self.query is not None and not self.query.strip():
             object.__setattr__(self, "query", None)
 

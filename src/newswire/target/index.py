@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from types import CodeType, FunctionType
 
@@ -46,10 +47,11 @@ from newswire.target.criteria import (
     subscribed_regions,
 )
 from newswire.target.query import And, Node, Not, Or, Query, Term, needle, parse_query
-from newswire.target.tokens import analyze, key_cost, term_keys
+from newswire.target.tokens import SEP, analyze, key_cost, term_keys
 
 MAX_ID = 2**32 - 1
 LEVELS = 3
+NEGATIVE = LEVELS  # the slot of an anchor entry that holds the subscriptions a key fails
 
 Check = Callable[[frozenset[str], "_Phrases"], bool]
 """A compiled query: (Doc.token_set, _Phrases(Doc)) -> whether it holds."""
@@ -296,9 +298,10 @@ class TargetingIndex:
         self._exclude_regions: dict[str, BitMap] = {}
         self._exclude_issuers: dict[int, BitMap] = {}
         self._with_query = BitMap()
-        self._levels: list[dict[str, BitMap]] = [{} for _ in range(LEVELS)]
+        # key -> [subscriptions anchored on it at level 0, 1, 2, subscriptions it fails]
+        self._anchors: dict[str, list[BitMap | None]] = {}
         self._level_free = [BitMap() for _ in range(LEVELS)]  # query subs without that level
-        self._negative: dict[str, BitMap] = {}
+        self._pair_heads: dict[str, int] = {}  # first tokens of pair keys in _anchors
         self._exact = BitMap()
         self._verify: dict[int, Check] = {}  # subscriptions whose query needs evaluating
         self._plans: dict[str, QueryPlan] = {}  # query text -> plan
@@ -339,20 +342,14 @@ class TargetingIndex:
             assert criteria.query is not None
             self._plan_users[criteria.query] = self._plan_users.get(criteria.query, 0) + 1
             self._with_query.add(sub_id)
-            for level, table in enumerate(self._levels):
+            for level in range(LEVELS):
                 if level < len(plan.levels):
                     for key in plan.levels[level]:
-                        bitmap = table.get(key)
-                        if bitmap is None:
-                            table[key] = bitmap = BitMap()
-                        bitmap.add(sub_id)
+                        self._anchor(key, level, sub_id)
                 else:
                     self._level_free[level].add(sub_id)
             for key in plan.negative:
-                bitmap = self._negative.get(key)
-                if bitmap is None:
-                    self._negative[key] = bitmap = BitMap()
-                bitmap.add(sub_id)
+                self._anchor(key, NEGATIVE, sub_id)
             if plan.exact:
                 self._exact.add(sub_id)
             else:
@@ -380,14 +377,14 @@ class TargetingIndex:
         if criteria.query is not None:
             plan = self._plans[criteria.query]
             self._with_query.discard(sub_id)
-            for level, table in enumerate(self._levels):
+            for level in range(LEVELS):
                 if level < len(plan.levels):
                     for key in plan.levels[level]:
-                        _discard(table, key, sub_id)
+                        self._unanchor(key, level, sub_id)
                 else:
                     self._level_free[level].discard(sub_id)
             for key in plan.negative:
-                _discard(self._negative, key, sub_id)
+                self._unanchor(key, NEGATIVE, sub_id)
             self._exact.discard(sub_id)
             self._verify.pop(sub_id, None)
             users = self._plan_users[criteria.query] - 1
@@ -396,6 +393,38 @@ class TargetingIndex:
             else:
                 del self._plan_users[criteria.query]
                 del self._plans[criteria.query]
+
+    def _anchor(self, key: str, slot: int, sub_id: int) -> None:
+        entry = self._anchors.get(key)
+        if entry is None:
+            entry = self._anchors[key] = [None] * (LEVELS + 1)
+            if SEP in key:
+                head = key.split(SEP, 1)[0]
+                self._pair_heads[head] = self._pair_heads.get(head, 0) + 1
+        bitmap = entry[slot]
+        if bitmap is None:
+            bitmap = entry[slot] = BitMap()
+        bitmap.add(sub_id)
+
+    def _unanchor(self, key: str, slot: int, sub_id: int) -> None:
+        entry = self._anchors.get(key)
+        bitmap = entry[slot] if entry is not None else None
+        if bitmap is None:
+            return
+        bitmap.discard(sub_id)
+        if bitmap:
+            return
+        entry[slot] = None  # type: ignore[index]
+        if any(b is not None for b in entry):  # type: ignore[union-attr]
+            return
+        del self._anchors[key]
+        if SEP in key:
+            head = key.split(SEP, 1)[0]
+            left = self._pair_heads[head] - 1
+            if left:
+                self._pair_heads[head] = left
+            else:
+                del self._pair_heads[head]
 
     def _plan(self, text: str) -> QueryPlan:
         plan = self._plans.get(text)
@@ -447,15 +476,13 @@ class TargetingIndex:
         if not candidates:
             return result
         result -= candidates
-        doc = analyze(facts.headline, facts.body_text)
-        keys = doc.keys
-        for table, free in zip(self._levels, self._level_free, strict=True):
-            present = map(table.__getitem__, filter(table.__contains__, keys))
-            candidates &= BitMap.union(free, *present)
+        doc = analyze(facts.headline, facts.body_text, pair_heads=self._pair_heads)
+        entries = list(filter(None, map(self._anchors.get, doc.keys)))
+        for level, free in enumerate(self._level_free):
+            candidates &= BitMap.union(free, *filter(None, map(itemgetter(level), entries)))
             if not candidates:
                 return result
-        if self._negative:
-            candidates -= _union(self._negative, keys)
+        candidates -= BitMap.union(_NOTHING, *filter(None, map(itemgetter(NEGATIVE), entries)))
         exact = candidates & self._exact
         result |= exact
         candidates -= exact
@@ -491,7 +518,7 @@ class TargetingIndex:
             "with_query": len(self._with_query),
             "exact_queries": len(self._exact),
             "distinct_queries": len(self._plans),
-            "anchor_keys": sum(len(t) for t in self._levels),
+            "anchor_keys": len(self._anchors),
         }
 
     # -- snapshots --

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise
 
 # Scripts written without spaces between words: one token per character.
 _DENSE_RANGES = (
@@ -195,8 +196,12 @@ class Doc:
         return SEP + SEP.join(tokens) + SEP in self.joined
 
 
-def analyze(*fields: str) -> Doc:
-    """Tokenize fields (headline, body) into one Doc; no term matches across two fields."""
+def analyze(*fields: str, pair_heads: Container[str] | None = None) -> Doc:
+    """Tokenize fields (headline, body) into one Doc; no term matches across two fields.
+
+    With `pair_heads`, `Doc.keys` holds only the pairs whose first token is in it (the index
+    passes the first tokens of the pair keys it has, to save building the others).
+    """
     tokens: list[str] = []
     keys: set[str] = set()
     for n, text in enumerate(fields):
@@ -205,5 +210,8 @@ def analyze(*fields: str) -> Doc:
         field_tokens = _tokens(normalize_text(text))
         tokens.extend(field_tokens)
         keys.update(field_tokens)
-        keys.update(map(SEP.join, pairwise(field_tokens)))
+        pairs = pairwise(field_tokens)
+        if pair_heads is not None:
+            pairs = compress(pairs, map(pair_heads.__contains__, field_tokens))
+        keys.update(map(SEP.join, pairs))
     return Doc(tuple(tokens), frozenset(keys))

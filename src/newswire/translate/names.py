@@ -473,7 +473,7 @@ _PHONETIC = [
 
 
 def _phonetic(word: str) -> str:
-    word = fold(word)
+    word = re.sub(r"c(?=[eiy])", "s", fold(word))  # soft c: "Cingapura" ~ "Singapore"
     for a, b in _PHONETIC:
         word = word.replace(a, b)
     return re.sub(r"(.)\1+", r"\1", word)

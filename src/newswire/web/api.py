@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from newswire import taxonomy
 from newswire.actions import releases as actions
 from newswire.actions.actor import Actor
-from newswire.deliver import outbox
+from newswire.channels.mailfolder import list_messages
+from newswire.deliver import bounces, outbox
 from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.lifecycle import State
 from newswire.intake.validate import ReleaseInput, content_from_input
@@ -265,3 +269,42 @@ def replay_dead_letters(actor: CurrentActor, db: DB, body: Replay) -> dict[str, 
 def _desk_only(actor: Actor) -> None:
     if not actor.is_desk:
         raise Forbidden("only the desk manages deliveries")
+
+
+@router.post("/bounces", tags=["delivery"])
+async def ingest_bounce(request: Request, actor: CurrentActor, db: DB) -> dict[str, object]:
+    """Feed a bounce message (the raw RFC 5322 DSN as the body), e.g. from the MTA's pipe to
+    `newswire bounces ingest`: a hard bounce suppresses the address."""
+    _desk_only(actor)
+    raw = await request.body()
+
+    def run() -> dict[str, object]:
+        with db.session() as s:
+            return bounces.ingest_bounce(s, raw, now=_now()).as_dict()
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/mail", tags=["delivery"])
+def mail_folder(actor: CurrentActor, settings: Config, limit: int = 100) -> list[dict[str, object]]:
+    """The embedded default's local mail folder (when no SMTP server is configured): newest
+    first."""
+    _desk_only(actor)
+    found = []
+    for path in reversed(list_messages(settings.mail_dir)[-limit:]):
+        headers = BytesParser(policy=policy.default).parsebytes(path.read_bytes(), headersonly=True)
+        found.append(
+            {"name": path.name, "to": str(headers["To"]), "subject": str(headers["Subject"]),
+             "date": str(headers["Date"]), "size": path.stat().st_size}
+        )  # fmt: skip
+    return found
+
+
+@router.get("/mail/{name}", tags=["delivery"])
+def mail_message(name: str, actor: CurrentActor, settings: Config) -> Response:
+    """One message from the local mail folder, as it would have gone out (message/rfc822)."""
+    _desk_only(actor)
+    path = settings.mail_dir / name
+    if "/" in name or not name.endswith(".eml") or not path.is_file():
+        raise NotFound(f"no message '{name}' in the mail folder")
+    return Response(path.read_bytes(), media_type="message/rfc822")

@@ -19,7 +19,7 @@ from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
-from newswire.web import api, audience, public
+from newswire.web import api, audience, feeds, public
 from newswire.web.errors import install_error_handlers
 from newswire.web.limits import BodySizeLimit
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(audience.router)
     app.include_router(public.router)
     app.include_router(audience.pages)
+    feeds.install(app)  # the feed routes and their cached fast path
     app.mount(
         "/static", StaticFiles(directory=str(files("newswire.render") / "static")), name="static"
     )
