@@ -95,6 +95,18 @@ def test_parse_errors_name_the_problem_and_position(
     assert caught.value.position == position
 
 
+def test_limits_on_size_and_nesting() -> None:
+    parse_query("(" * 32 + "wind" + ")" * 32)
+    with pytest.raises(QueryError, match="nests more than 32"):
+        parse_query("(" * 33 + "wind" + ")" * 33)
+    with pytest.raises(QueryError, match="nests more than 32"):
+        parse_query("NOT " * 40 + "wind")
+    with pytest.raises(QueryError, match="at most 4000"):
+        parse_query(" OR ".join(["wind"] * 1000))
+    with pytest.raises(QueryError, match="nests more than 32"):
+        parse_query("(" * 3000)  # no RecursionError, whatever the input
+
+
 def test_query_error_is_a_value_error_and_a_newswire_error() -> None:
     with pytest.raises(ValueError):
         parse_query("(")

@@ -21,6 +21,7 @@ from newswire.deliver.fanout import enqueue_for_version
 from newswire.domain.errors import Conflict, Forbidden, IllegalTransition, NotFound
 from newswire.domain.lifecycle import Action, Role, State, next_state
 from newswire.domain.release import ReleaseContent, Section, VersionKind, content_from_json
+from newswire.publish.events import append_event
 from newswire.publish.freeze import freeze_version
 from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
@@ -349,6 +350,7 @@ def _add_version(
     release.first_published_at = first
     db.flush()
     enqueue_for_version(db, settings, release, content, number, kind, now=now)
+    append_event(db, release, content, number, kind.value, frozen.ninjs, frozen.newsml, now=now)
     return frozen
 
 

@@ -4,21 +4,26 @@ An original goes to its targets; a correction to every endpoint that got an earl
 plus new matches; a retraction to every endpoint that got any version. Real-time email and
 webhook targets get a delivery now; digest subscribers' matches are collected for the daily
 digest (`newswire.deliver.digest`); streams and feeds read the published versions themselves.
+WebSub subscribers (`newswire.audience.websub`) get a delivery when their topic's feed shows
+the version, or showed the version it amends; an ended or expired subscription gets nothing.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire import bus
+from newswire.audience import websub
 from newswire.audience.targeting import facts_for, shared_index, targets
 from newswire.config import Settings
 from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind
+from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
-from newswire.store.models import Release
+from newswire.store.models import Release, ReleaseVersion
 
 PUSHED = ("email", "webhook")
 
@@ -57,7 +62,53 @@ def enqueue_for_version(
                         t.kind,
                     )
                 )
+    recipients = _websub(db, settings, release, number, kind, recipients, now=now)
     written = outbox.enqueue(db, release.id, number, kind.value, recipients, now=now)
     ids = [outbox.delivery_id(release.id, number, r.endpoint_id) for r in recipients]
     after_commit(db, lambda: bus.notify(ids))
     return written
+
+
+def _websub(
+    db: Session,
+    settings: Settings,
+    release: Release,
+    number: int,
+    kind: VersionKind,
+    recipients: list[outbox.Recipient],
+    *,
+    now: datetime,
+) -> list[outbox.Recipient]:
+    """Live WebSub subscriptions whose topic this version (or the one it amends) is in; earlier
+    recipients on the websub channel are kept only while their subscription is live."""
+    live = {e.id: (e, r) for e, r in websub.live_subscriptions(db, now)}
+    kept = [r for r in recipients if r.channel != websub.CHANNEL or r.endpoint_id in live]
+    if not live:
+        return kept
+    versions = dict(
+        db.execute(
+            select(ReleaseVersion.number, ReleaseVersion.content).where(
+                ReleaseVersion.release_id == release.id,
+                ReleaseVersion.number.in_([number, number - 1]),
+            )
+        ).all()
+    )
+    slug = release.organization.slug
+    facts = [facts_of(content, slug) for content in versions.values()]
+    if kind is VersionKind.ORIGINAL:
+        facts = [facts_of(versions[number], slug)] if number in versions else facts
+    have = {r.endpoint_id for r in kept}
+    language = str(versions.get(number, {}).get("language", release.language))
+    for endpoint, recipient in websub.matching(db, settings, facts, now=now):
+        if endpoint.id not in have:
+            kept.append(
+                outbox.Recipient(
+                    endpoint.id,
+                    recipient.id,
+                    websub.CHANNEL,
+                    endpoint.address,
+                    language,
+                    recipient_kind=recipient.kind,
+                )
+            )
+    return kept

@@ -3,8 +3,10 @@ and language and shared by every message of the fan-out (cached by version and l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -16,7 +18,9 @@ from newswire.audience.tokens import sign
 from newswire.channels.base import OutboundMessage
 from newswire.channels.email_render import EmailEdition, EmailPayload
 from newswire.channels.webhook import NEWSML_CONTENT_TYPE, NINJS_CONTENT_TYPE, WebhookPayload
+from newswire.channels.websub import WebSubPayload
 from newswire.config import Settings
+from newswire.domain.errors import NewswireError
 from newswire.intake.text import plain_text
 from newswire.store.models import Delivery, Endpoint, Recipient, ReleaseVersion
 
@@ -76,6 +80,52 @@ def unsubscribe_url(settings: Settings, recipient_id: int) -> str:
     return f"{settings.base_url}/unsubscribe/{sign(settings.secret_key, UNSUBSCRIBE, recipient_id)}"
 
 
+class _InSession:
+    """A `Database` stand-in for the feed renderer: its one session is the worker's."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        yield self._session
+
+
+def _websub_payload(
+    db: Session,
+    settings: Settings,
+    endpoint: Endpoint | None,
+    rendered: dict[str, tuple[bytes, str] | str],
+) -> WebSubPayload:
+    """The topic's current feed (first page, rendered once per topic and batch), signed with the
+    subscription's secret; cancelled when the subscription is no longer live."""
+    from newswire.audience import websub
+    from newswire.web.feeds import build as build_feed
+
+    if endpoint is None or not websub.is_live(endpoint, datetime.now(UTC)):
+        return WebSubPayload(cancelled="the WebSub subscription has ended or expired")
+    url = str(endpoint.settings.get("topic", ""))
+    if url not in rendered:
+        try:
+            topic = websub.parse_topic(settings, url)
+            feed, _ = build_feed(_InSession(db), settings, (topic.query, topic.fmt, 1))  # type: ignore[arg-type]
+            rendered[url] = (feed.body, topic.media_type)
+        except (websub.UnknownTopic, NewswireError) as exc:
+            rendered[url] = f"the topic can no longer be rendered: {exc}"
+    done = rendered[url]
+    if isinstance(done, str):
+        return WebSubPayload(cancelled=done)
+    body, media_type = done
+    secret = endpoint.settings.get("secret")
+    return WebSubPayload(
+        body=body,
+        content_type=media_type,
+        hub_url=f"{settings.base_url}/websub",
+        topic_url=url,
+        signature=websub.sign(secret, body) if secret else None,
+    )
+
+
 def build_messages(
     db: Session, settings: Settings, deliveries: Sequence[Delivery]
 ) -> dict[str, list[OutboundMessage[Any]]]:
@@ -90,13 +140,18 @@ def build_messages(
         ).all()
     )
     out: dict[str, list[OutboundMessage[Any]]] = {}
+    topics: dict[str, tuple[bytes, str] | str] = {}
     for d in deliveries:
-        docs = _docs(db, d.release_id, d.version_number, cache)
         endpoint = endpoints.get(d.endpoint_id or -1)
+        if d.channel == "websub":
+            payload: Any = _websub_payload(db, settings, endpoint, topics)
+            out.setdefault(d.channel, []).append(OutboundMessage(d.id, d.address, payload))
+            continue
+        docs = _docs(db, d.release_id, d.version_number, cache)
         options = endpoint.settings if endpoint else {}
         if d.channel == "webhook":
             newsml = options.get("format") == "newsml"
-            payload: Any = WebhookPayload(
+            payload = WebhookPayload(
                 body=docs.newsml if newsml else docs.ninjs,
                 secrets=tuple(options.get("secrets", ())),
                 content_type=NEWSML_CONTENT_TYPE if newsml else NINJS_CONTENT_TYPE,

@@ -10,6 +10,7 @@ from newswire.channels.base import Channel
 from newswire.channels.email import EmailChannel, EmailSettings, MailFolderChannel, SmtpSettings
 from newswire.channels.netguard import NetGuard
 from newswire.channels.webhook import WebhookChannel, WebhookSettings
+from newswire.channels.websub import WebSubChannel
 from newswire.config import Settings
 from newswire.domain.errors import NewswireError
 
@@ -41,11 +42,10 @@ def make_channels(settings: Settings) -> dict[str, Channel[Any]]:
         if settings.smtp_url
         else MailFolderChannel(settings.mail_dir, mail)
     )
-    webhook = WebhookChannel(
-        WebhookSettings(
-            connect_timeout_s=min(5.0, settings.webhook_timeout_s),
-            timeout_s=settings.webhook_timeout_s,
-        ),
-        guard=NetGuard(allow=settings.webhook_allow),
+    http = WebhookSettings(
+        connect_timeout_s=min(5.0, settings.webhook_timeout_s),
+        timeout_s=settings.webhook_timeout_s,
     )
-    return {"email": email, "webhook": webhook}
+    webhook = WebhookChannel(http, guard=NetGuard(allow=settings.webhook_allow))
+    websub = WebSubChannel(http, guard=NetGuard(allow=settings.webhook_allow))
+    return {"email": email, "webhook": webhook, "websub": websub}

@@ -288,3 +288,20 @@ class DigestItem(Base):
     language: Mapped[str] = mapped_column(String(35))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class StreamEvent(Base):
+    """The durable log behind the streams: one event per published version, numbered in order.
+    A terminal that reconnects with Last-Event-ID gets every event after that number."""
+
+    __tablename__ = "stream_events"
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[str] = mapped_column(ForeignKey("releases.id"), index=True)
+    version_number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))  # original | correction | retraction
+    issuer: Mapped[str] = mapped_column(String(80))
+    facts: Mapped[dict[str, Any]]  # industries (with ancestors), countries, languages
+    ninjs: Mapped[str] = mapped_column(Text)
+    newsml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

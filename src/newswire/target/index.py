@@ -8,16 +8,16 @@ Layout (all sets of subscription ids are Roaring bitmaps):
   instead (its industries plus ancestors; its countries plus every group that contains one
   of them), so a subscription to "energy" or to "EU" sits in one bitmap, not dozens.
 * one bitmap per excluded value, per exclusion dimension.
-* for keyword queries, anchors: the query's top-level conjuncts each give a clause, a set
+* for keyword queries, anchors. Each top-level conjunct of a query gives a clause: a set
   of index keys (tokens and token pairs, see `tokens`) at least one of which a matching
-  text must contain. The
-  cheapest three clauses go to three levels of key -> bitmap tables; a release's keys select
-  the candidates at each level, and the levels are intersected. ``NOT word`` conjuncts go to
-  a table that subtracts. A query that these tables decide completely (an AND of ORs of
-  terms of one or two tokens, and NOTs of such, at most three positive clauses) is "exact"
-  and needs no
-  further work; the rest of the candidates are checked by evaluating their query on the
-  release, which is tokenized once per match and shared by all of them.
+  text must contain. The cheapest three clauses are the query's levels 0, 1 and 2; one
+  dict maps each key to the subscriptions anchored on it at each level, and to those that
+  a ``NOT key`` conjunct makes fail. A release's keys select the candidates of each level;
+  the levels are intersected and the failed subtracted. A query that this decides
+  completely (an AND of at most three ORs of one- or two-token terms, and NOTs of such)
+  is "exact"; the remaining candidates are checked by evaluating their compiled query on
+  the release, which is tokenized once per match and shared by all of them. Pair keys are
+  only built for tokens that start an anchored pair.
 
 Matching ANDs the dimensions, subtracts exclusions, then replaces the query subscriptions
 in that set with those whose query holds. Work is proportional to the release's keys and to
@@ -132,11 +132,14 @@ def _compile(node: Node) -> Check:
         source = f"def check(ts, ph{params}):\n    return {shape}\n"
         namespace: dict[str, object] = {}
         exec(compile(source, "<query>", "exec"), namespace)  # only our own expression syntax
-        code = _SHAPES[shape] = namespace["check"].__code__  # type: ignore[attr-defined]
+        code = namespace["check"].__code__  # type: ignore[attr-defined]
+        if len(_SHAPES) < _MAX_SHAPES:
+            _SHAPES[shape] = code
     return FunctionType(code, {}, "check", tuple(constants))
 
 
 _SHAPES: dict[str, CodeType] = {}
+_MAX_SHAPES = 20_000  # distinct query shapes are few in practice; bound the cache anyway
 
 
 def _expression(node: Node, constants: list[object]) -> str:
@@ -543,7 +546,11 @@ class TargetingIndex:
 
     @classmethod
     def build(cls, items: Iterable[tuple[int, Criteria]]) -> TargetingIndex:
-        """An index of many subscriptions at once (later ids replace earlier ones)."""
+        """An index of many subscriptions at once (later ids replace earlier ones).
+
+        For a large index in a long-running process, consider ``gc.freeze()`` afterwards, so
+        that the cyclic garbage collector does not walk the million objects it holds again.
+        """
         index = cls()
         add = index.add
         collecting = gc.isenabled()

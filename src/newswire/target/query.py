@@ -130,6 +130,11 @@ _CLOSE = ")）"
 _OPERATORS = ("AND", "OR", "NOT")
 _STARTS_UNARY = ("AND", "NOT", "(", "word", "phrase")
 
+MAX_LENGTH = 4000
+"""Longest query text accepted."""
+MAX_DEPTH = 32
+"""Deepest nesting of parentheses and NOTs accepted."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Tok:
@@ -183,6 +188,14 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.toks = _lex(source)
         self.i = 0
+        self.depth = 0
+
+    def nest(self, tok: _Tok) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(
+                f"{tok.describe()} nests more than {MAX_DEPTH} parentheses or NOTs deep", tok.pos
+            )
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -222,7 +235,10 @@ class _Parser:
         tok = self.peek()
         if tok is not None and tok.kind == "NOT":
             self.take()
-            return Not(self.parse_unary(after=tok))
+            self.nest(tok)
+            node = Not(self.parse_unary(after=tok))
+            self.depth -= 1
+            return node
         return self.parse_primary(after)
 
     def parse_primary(self, after: _Tok | None) -> Node:
@@ -242,7 +258,9 @@ class _Parser:
             nxt = self.peek()
             if nxt is not None and nxt.kind == ")":
                 raise QueryError(f"the parentheses at character {tok.pos} enclose nothing", tok.pos)
+            self.nest(tok)
             node = self.parse_or()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != ")":
                 raise QueryError(f"the '(' at character {tok.pos} is never closed", tok.pos)
@@ -277,6 +295,10 @@ def parse_query(text: str) -> Query:
     """Parse a keyword query; raises QueryError naming the position and the problem."""
     if not isinstance(text, str):
         raise QueryError(f"a query is text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise QueryError(
+            f"the query is {len(text)} characters long; at most {MAX_LENGTH} are allowed"
+        )
     return Query(text, _Parser(text).parse())
 
 

@@ -14,12 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from newswire import __version__, bus
 from newswire.audience.targeting import shared_index
 from newswire.bus import make_bus
+from newswire.channels.streams import Broadcaster
 from newswire.config import Settings
 from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
+from newswire.publish import events
 from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
-from newswire.web import api, audience, feeds, public
+from newswire.web import api, audience, feeds, public, streams
 from newswire.web.errors import install_error_handlers
 from newswire.web.limits import BodySizeLimit
 
@@ -36,6 +38,8 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
         message_bus = make_bus(settings.bus_url)
         await message_bus.start()
         bus.install(message_bus)
+        await broadcaster.start()
+        events.listeners.append(broadcaster.notify)
         if run_scheduler:
             tasks.append(asyncio.create_task(run_forever(db, settings.scheduler_interval_s)))
         if run_scheduler and settings.run_workers:
@@ -50,6 +54,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
                     await task
             if worker:
                 await worker.aclose()
+            events.listeners.remove(broadcaster.notify)
             bus.install(None)
             await message_bus.close()
             app.state.audience.close()
@@ -64,10 +69,12 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.state.db = db
     app.state.settings = settings
     app.state.audience = shared_index(settings)
+    broadcaster = app.state.broadcaster = Broadcaster(db)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api.router)
     app.include_router(audience.router)
+    app.include_router(streams.router)
     app.include_router(public.router)
     app.include_router(audience.pages)
     feeds.install(app)  # the feed routes and their cached fast path

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from newswire.actions.accounts import authenticate_api_key
 from newswire.actions.actor import Actor
@@ -17,11 +18,11 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Or the key in X-API-Key")
 
 
-def database(request: Request) -> Database:
+def database(request: HTTPConnection) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def settings(request: Request) -> Settings:
+def settings(request: HTTPConnection) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

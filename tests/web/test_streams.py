@@ -1,0 +1,256 @@
+"""Streams for terminals: live events, replay from Last-Event-ID across reconnects and restarts,
+filters, and a slow client cut off without holding up anyone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from builders import World, release_payload, sqlite_url
+from newswire.actions import releases as actions
+from newswire.channels.streams import Event, StreamFilter, Subscriber
+from newswire.config import Settings
+from newswire.intake import validate_release
+from newswire.publish.scheduler import run_once
+from newswire.store.db import Database
+from newswire.web.app import create_app
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return sqlite_url(request, tmp_path)
+
+
+class Server:
+    def __init__(self, settings: Settings) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        app = create_app(settings, run_scheduler=False)
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                break
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v1/stream"
+
+
+def read_events(
+    url: str,
+    key: str,
+    count: int,
+    *,
+    last_id: int | None = None,
+    params: dict | None = None,
+    raw: bool = False,
+) -> list[dict]:
+    headers = {"Authorization": f"Bearer {key}"}
+    if last_id is not None:
+        headers["Last-Event-ID"] = str(last_id)
+    events: list[dict] = []
+    current: dict = {}
+    with httpx.stream("GET", url, headers=headers, params=params, timeout=10) as response:
+        assert response.status_code == 200, response.read()
+        for line in response.iter_lines():
+            if line.startswith("id: "):
+                current["id"] = int(line[4:])
+            elif line.startswith("event: "):
+                current["event"] = line[7:]
+            elif line.startswith("data: "):
+                text = current.get("data", "") + ("\n" if "data" in current else "") + line[6:]
+                current["data"] = text
+            elif line == "" and "id" in current:
+                if not raw:
+                    current["data"] = json.loads(current["data"])
+                events.append(current)
+                current = {}
+                if len(events) == count:
+                    break
+    return events
+
+
+def publish(db: Database, world: World, headline: str, **overrides: object) -> str:
+    now = datetime.now(UTC)
+    with db.session() as s:
+        content = validate_release(release_payload(headline=headline, **overrides), now=now)
+        release = actions.create_release(s, world.issuer, content, submit=True, now=now)
+        actions.approve(s, world.editor, release.id, override_reason="test", now=now)
+        actions.publish(s, db.settings, world.editor, release.id, now=now)
+        return release.id
+
+
+def publish_later(
+    db: Database, world: World, headline: str, delay: float = 0.3
+) -> threading.Thread:
+    thread = threading.Thread(target=lambda: (time.sleep(delay), publish(db, world, headline)))
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def server(settings: Settings, db: Database) -> Iterator[Server]:
+    with Server(settings) as running:
+        yield running
+
+
+def test_a_terminal_gets_live_events_and_everything_it_missed(
+    server: Server, db: Database, world: World
+) -> None:
+    key = world.keys["issuer"]
+    later = publish_later(db, world, "Acme Opens the First Offshore Hydrogen Plant in Europe")
+    [live] = read_events(server.url, key, 1)
+    later.join()
+    assert live["event"] == "release"
+    assert (
+        live["data"]["headlines"][0]["value"]
+        == "Acme Opens the First Offshore Hydrogen Plant in Europe"
+    )
+
+    second = publish(db, world, "Acme Signs a Supply Deal With a Danish Utility for 20 Years")
+    third = publish(db, world, "Acme Names a New Chief Financial Officer From the Banking Sector")
+    missed = read_events(server.url, key, 2, last_id=live["id"])
+    assert [e["data"]["uri"] for e in missed] == [
+        f"urn:newswire:release:{second}",
+        f"urn:newswire:release:{third}",
+    ]
+    assert [e["id"] for e in missed] == sorted(e["id"] for e in missed) and missed[0]["id"] > live[
+        "id"
+    ]
+
+
+def test_replay_survives_a_server_restart(settings: Settings, db: Database, world: World) -> None:
+    first = publish(db, world, "Acme Opens the First Offshore Hydrogen Plant in Europe")
+    with Server(settings) as one:
+        [got] = read_events(one.url, world.keys["issuer"], 1, last_id=0)
+    second = publish(db, world, "Acme Signs a Supply Deal With a Danish Utility for 20 Years")
+    with Server(settings) as two:
+        [again] = read_events(two.url, world.keys["issuer"], 1, last_id=got["id"])
+    assert got["data"]["uri"].endswith(first) and again["data"]["uri"].endswith(second)
+
+
+def test_filters_and_corrections(server: Server, db: Database, world: World) -> None:
+    banking = publish(
+        db,
+        world,
+        "Harbor Bank Reports Record Quarterly Profit in Singapore",
+        industries=["banking"],
+        regions=["SG"],
+    )
+    energy = publish(
+        db,
+        world,
+        "Acme Opens the First Offshore Hydrogen Plant in Europe",
+        industries=["wind-power"],
+        regions=["DE"],
+    )
+    now = datetime.now(UTC)
+    with db.session() as s:
+        content = validate_release(
+            release_payload(
+                headline="Acme Opens the First Offshore Hydrogen Plant in Europe",
+                subheadline="corrected",
+            ),
+            now=now,
+        )
+        actions.correct(s, db.settings, world.editor, energy, content, "subheadline", now=now)
+    got = read_events(
+        server.url,
+        world.keys["issuer"],
+        2,
+        last_id=0,
+        params={"industry": "energy", "region": "EU"},
+    )
+    assert [(e["event"], e["data"]["uri"].rsplit(":", 1)[1]) for e in got] == [
+        ("release", energy),
+        ("correction", energy),
+    ]
+    assert all(banking not in e["data"]["uri"] for e in got)
+    [as_newsml] = read_events(
+        server.url, world.keys["issuer"], 1, last_id=0, params={"format": "newsml"}, raw=True
+    )
+    assert as_newsml["data"].startswith("<?xml") and "newsItem" in as_newsml["data"]
+
+
+def test_embargoed_releases_are_not_streamed_before_they_lift(
+    server: Server, db: Database, world: World
+) -> None:
+    lift = datetime.now(UTC) + timedelta(hours=1)
+    with db.session() as s:
+        content = validate_release(
+            release_payload(embargo_until=lift.isoformat()), now=datetime.now(UTC)
+        )
+        release = actions.create_release(s, world.issuer, content, submit=True)
+        actions.approve(s, world.editor, release.id)
+    visible = publish(db, world, "Acme Signs a Supply Deal With a Danish Utility for 20 Years")
+    [first] = read_events(server.url, world.keys["issuer"], 1, last_id=0)
+    assert first["data"]["uri"].endswith(visible)
+    run_once(db, now=lift)
+    [lifted] = read_events(server.url, world.keys["issuer"], 1, last_id=first["id"])
+    assert lifted["data"]["uri"].endswith(release.id)
+
+
+def test_streams_need_a_key_and_valid_filters(server: Server, world: World) -> None:
+    assert httpx.get(server.url).status_code == 401
+    unknown = httpx.get(server.url, params={"industry": "alchemy"}, headers=world.headers("issuer"))
+    assert unknown.status_code == 422 and unknown.json() == {
+        "error": "invalid_filter",
+        "message": "unknown industry 'alchemy'",
+    }
+    bad = httpx.get(
+        server.url,
+        params={"industry": "alchemy"},
+        headers={"Authorization": "Bearer nw_0000000000_" + "a" * 43},
+    )
+    assert bad.status_code == 401
+
+
+def test_a_client_that_falls_behind_is_cut_off_not_waited_for() -> None:
+    async def scenario() -> list[object]:
+        subscriber = Subscriber(StreamFilter(), limit=2)
+        for seq in range(1, 10):
+            subscriber.offer(Event(seq, "r", 1, "original", "acme", {}, "{}", "<x/>"))
+        return [subscriber.queue.get_nowait() for _ in range(subscriber.queue.qsize())]
+
+    received = asyncio.run(scenario())
+    assert received[-1] is None  # the signal to disconnect; the client resumes from its last id
+    assert [e.seq for e in received[:-1]] == [1, 2]  # what it had stays; nothing is dropped
+
+
+def test_the_websocket_stream_has_the_same_semantics(
+    settings: Settings, db: Database, world: World
+) -> None:
+    from fastapi.testclient import TestClient
+
+    first = publish(db, world, "Acme Opens the First Offshore Hydrogen Plant in Europe")
+    second = publish(db, world, "Acme Signs a Supply Deal With a Danish Utility for 20 Years")
+    with TestClient(create_app(settings, run_scheduler=False)) as client:
+        key = world.keys["issuer"]
+        with client.websocket_connect(f"/api/v1/stream/ws?key={key}&after=0") as ws:
+            got = [ws.receive_json() for _ in range(2)]
+        assert [json.loads(m["data"])["uri"].rsplit(":", 1)[1] for m in got] == [first, second]
+        with client.websocket_connect(f"/api/v1/stream/ws?key={key}&after={got[0]['id']}") as ws:
+            assert json.loads(ws.receive_json()["data"])["uri"].endswith(second)
