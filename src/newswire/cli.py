@@ -549,7 +549,8 @@ def _targets_of(data: Path | None, release_id: str, *, explain: bool) -> list[An
             release = actions.get_release(s, operator, release_id)
             content = actions.content_of(release)
             facts = facts_for(content, release.organization_id, content.target_languages)
-            found = targets(s, index.current(s), facts, explain=explain)
+            with index.current(s) as current:
+                found = targets(s, current, facts, explain=explain)
         index.close()
         return found
     raise AssertionError("unreachable")
@@ -569,6 +570,32 @@ def release_targets(
         for reason in t.reasons:
             typer.echo(f"    {reason}")
     typer.echo(f"{len(found)} target(s)")
+
+
+@release_app.command("editions")
+def release_editions(release_id: str, data: DataDir = None) -> None:
+    """The release's editions: language, status, engine, QA flags, post-edited or not."""
+    from newswire.translate.editions import editions_of
+
+    operator = Actor("operator", Role.ADMIN, None)
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            actions.get_release(s, operator, release_id)
+            rows = [
+                (
+                    e.language,
+                    e.status,
+                    e.engine or "-",
+                    len(e.flags.get("flags", [])),
+                    e.post_edited,
+                    e.reason,
+                )
+                for e in editions_of(s, release_id)
+            ]
+    for lang, status, engine, flags, edited, reason in rows:
+        mark = " post-edited" if edited else ""
+        typer.echo(f"{lang:<8} {status:<17} {engine:<14} {flags} flag(s){mark}  {reason or ''}")
 
 
 @release_app.command("reach")

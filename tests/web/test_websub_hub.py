@@ -442,6 +442,26 @@ def test_a_correction_reaches_the_subscribers_of_the_original(
     assert len(posts) == 2 and b"Corrected headline" in posts[1].body
 
 
+def test_a_retraction_reaches_the_subscribers_of_the_original_while_subscribed(
+    hub: TestClient, db: Database, world: World, subscriber: Subscriber
+) -> None:
+    subscribe(hub, subscriber.url("/cb/ret"))
+    callback_left = subscriber.url("/cb/left")
+    subscribe(hub, callback_left)
+    clock = Clock()
+    rid = publish(db, world, clock)
+    assert deliver(db, clock) == {"delivered": 2}
+    hub.post(
+        "/websub",
+        data={"hub.mode": "unsubscribe", "hub.topic": ENERGY, "hub.callback": callback_left},
+    )
+    with db.session() as s:
+        actions.retract(s, db.settings, world.editor, rid, reason="withdrawn", now=clock())
+    assert deliver(db, clock) == {"delivered": 1}
+    assert len(subscriber.posts_to("/cb/ret")) == 2
+    assert len(subscriber.posts_to("/cb/left")) == 1
+
+
 # --- 105/106: content types ----------------------------------------------------------------------
 
 

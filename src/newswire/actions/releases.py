@@ -27,6 +27,7 @@ from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion, Transition
+from newswire.translate.editions import request_editions
 
 RECENT_WINDOW = timedelta(days=30)
 
@@ -262,6 +263,7 @@ def approve(
             f"blocking checks failed: {names}; approve with an override reason to proceed"
         )
     _move(db, actor, release, Action.APPROVE, reason=override_reason, at=now)
+    request_editions(db, release, now=now)
     content = content_from_json(release.content)
     if content.embargo_until is not None:
         _move(db, SCHEDULER, release, Action.EMBARGO, at=now)

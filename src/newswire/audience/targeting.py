@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,13 +81,16 @@ class AudienceIndex:
         self._since_snapshot = 0
         self._lock = threading.Lock()
 
-    def current(self, db: Session) -> TargetingIndex:
+    @contextmanager
+    def current(self, db: Session) -> Iterator[TargetingIndex]:
+        """The index, up to date with the database, for the duration of the `with` block: the
+        index is not safe for concurrent use, so matching and replaying take turns."""
         with self._lock:
             if self._index is None:
                 self._load_or_build(db)
             self._replay(db)
             assert self._index is not None
-            return self._index
+            yield self._index
 
     def _load_or_build(self, db: Session) -> None:
         if self.snapshot and self.snapshot.exists():
@@ -97,10 +101,8 @@ class AudienceIndex:
             except Exception:  # a stale or damaged snapshot is rebuilt, never trusted
                 log.warning("targeting snapshot %s unreadable; rebuilding", self.snapshot)
         self._seq = db.scalar(select(func.max(SubscriptionChange.seq))) or 0
-        index = TargetingIndex()
-        for sub_id, stored in db.execute(_ELIGIBLE):
-            index.add(sub_id, criteria_of(stored))
-        self._index = index
+        rows = db.execute(_ELIGIBLE)
+        self._index = TargetingIndex.build((sub_id, criteria_of(stored)) for sub_id, stored in rows)
         self._save()
 
     def _replay(self, db: Session) -> None:

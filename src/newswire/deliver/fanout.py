@@ -24,6 +24,7 @@ from newswire.domain.release import ReleaseContent, VersionKind
 from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion
+from newswire.translate.editions import approved_languages
 
 PUSHED = ("email", "webhook")
 
@@ -42,8 +43,10 @@ def enqueue_for_version(
     if kind is not VersionKind.ORIGINAL:
         recipients += outbox.earlier_recipients(db, release.id)
     if kind is not VersionKind.RETRACTION:
-        facts = facts_for(content, release.organization_id, ())
-        for t in targets(db, shared_index(settings).current(db), facts):
+        facts = facts_for(content, release.organization_id, approved_languages(db, release.id))
+        with shared_index(settings).current(db) as index:
+            found = targets(db, index, facts)
+        for t in found:
             if t.channel == "email" and t.frequency == "digest":
                 digest.collect(
                     db, recipient_id=t.recipient_id, endpoint_id=t.endpoint_id, address=t.address,

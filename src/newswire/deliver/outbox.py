@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from newswire.channels.base import Outcome, Receipt
 from newswire.deliver.policy import next_attempt_delay
 from newswire.domain.errors import NotFound
-from newswire.store.models import Attempt, Delivery, Endpoint
+from newswire.store.models import Attempt, Delivery, Edition, Endpoint
 
 FINISHED = ("delivered", "failed", "dead")
 LEASE = timedelta(minutes=2)
@@ -285,8 +285,20 @@ def report(db: Session, release_id: str) -> dict[str, Any]:
         .join(Delivery)
         .where(Delivery.release_id == release_id)
     )
+    languages = db.scalars(
+        select(Edition).where(Edition.release_id == release_id).order_by(Edition.language)
+    )
     return {
         "release": release_id,
+        "editions": [
+            {
+                "language": e.language,
+                "status": e.status,
+                "machine_translated": e.machine_translated,
+                "post_edited": e.post_edited,
+            }
+            for e in languages
+        ],
         "targets": len(rows),
         "delivered": states["delivered"],
         "pending": states["pending"] + states["sending"],

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,8 +22,9 @@ from newswire.channels.webhook import NEWSML_CONTENT_TYPE, NINJS_CONTENT_TYPE, W
 from newswire.channels.websub import WebSubPayload
 from newswire.config import Settings
 from newswire.domain.errors import NewswireError
+from newswire.intake.markdown import markdown_to_html
 from newswire.intake.text import plain_text
-from newswire.store.models import Delivery, Endpoint, Recipient, ReleaseVersion
+from newswire.store.models import Delivery, Edition, Endpoint, Recipient, ReleaseVersion
 
 UNSUBSCRIBE = "unsubscribe"
 
@@ -35,9 +37,7 @@ class VersionDocs:
     content: dict[str, Any]
 
 
-def _docs(
-    db: Session, release_id: str, number: int, cache: dict[tuple[str, int], VersionDocs]
-) -> VersionDocs:
+def _docs(db: Session, release_id: str, number: int, cache: dict[Any, Any]) -> VersionDocs:
     key = (release_id, number)
     if key not in cache:
         v = db.scalar(
@@ -73,6 +73,40 @@ def _edition(
         from_name=settings.wire_name,
         list_id=f"{settings.wire_name} releases <releases.{settings.bounce_domain}>",
         unsubscribe_label=i18n.gettext(lang, "Unsubscribe"),
+    )
+
+
+def _translation(
+    db: Session, release_id: str, language: str, original: str, cache: dict[Any, Any]
+) -> dict[str, str] | None:
+    """The approved edition's content in `language`, if the delivery is for one."""
+    if language == original:
+        return None
+    key = ("edition", release_id, language)
+    if key not in cache:
+        cache[key] = db.scalar(
+            select(Edition.content).where(
+                Edition.release_id == release_id,
+                Edition.language == language,
+                Edition.status == "approved",
+            )
+        )
+    return cache[key]
+
+
+def _edition_html(settings: Settings, lang: str, translated: dict[str, str]) -> str:
+    disclaimer = i18n.gettext(
+        lang,
+        "The article is provided by a third-party content provider. {wire} ({url}) makes no "
+        "warranties or representations in connection with it.",
+        wire=settings.wire_name,
+        url=settings.wire_url,
+    )
+    direction = "rtl" if i18n.is_rtl(lang) else "ltr"
+    return (
+        f'<article lang="{lang}" dir="{direction}"><h1>{escape(translated["headline"])}</h1>'
+        f"{markdown_to_html(translated['body'])}"
+        f'<p class="disclaimer">{escape(disclaimer)}</p></article>'
     )
 
 
@@ -130,7 +164,7 @@ def build_messages(
     db: Session, settings: Settings, deliveries: Sequence[Delivery]
 ) -> dict[str, list[OutboundMessage[Any]]]:
     """Messages per channel name for claimed deliveries."""
-    cache: dict[tuple[str, int], VersionDocs] = {}
+    cache: dict[Any, Any] = {}
     endpoint_ids = {d.endpoint_id for d in deliveries if d.endpoint_id}
     endpoints = {e.id: e for e in db.scalars(select(Endpoint).where(Endpoint.id.in_(endpoint_ids)))}
     recipient_ids = {d.recipient_id for d in deliveries if d.recipient_id}
@@ -158,11 +192,21 @@ def build_messages(
             )
         elif d.channel == "email":
             content = docs.content
-            text = f"{content['headline']}\n\n{plain_text(content['body_markdown'])}"
+            translated = _translation(db, d.release_id, d.language, content["language"], cache)
+            if translated:  # an approved edition in the recipient's language
+                lang, headline, body = d.language, translated["headline"], translated["body"]
+                html = _edition_html(settings, lang, translated)
+            else:
+                lang, headline, body = (
+                    content["language"],
+                    content["headline"],
+                    content["body_markdown"],
+                )
+                html = docs.article_html
+            text = f"{headline}\n\n{plain_text(body)}"
             edition = _edition(
-                settings, d.release_id, d.version_number, d.kind, content["language"],
-                content["headline"], text, docs.article_html,
-            )  # fmt: skip
+                settings, d.release_id, d.version_number, d.kind, lang, headline, text, html
+            )
             payload = EmailPayload(
                 edition=edition,
                 unsubscribe_url=unsubscribe_url(settings, d.recipient_id or 0),

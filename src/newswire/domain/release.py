@@ -57,6 +57,7 @@ class ReleaseContent:
     publish_at: datetime | None = None
     embargo_until: datetime | None = None
     body_format: str = "markdown"  # the source in body_markdown is Markdown, or "html"
+    allow_machine_translation: bool = True  # clean machine translations may go out unreviewed
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; `content_from_json` reverses it exactly."""

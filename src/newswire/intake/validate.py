@@ -160,6 +160,10 @@ class ReleaseInput(StrictInput):
     keywords: list[Keyword] = Field(default_factory=list, max_length=20)
     tickers: list[Ticker] = Field(default_factory=list, max_length=10)
     target_languages: list[LanguageTag] = Field(default_factory=list, max_length=15)
+    allow_machine_translation: bool = Field(
+        default=True,
+        description="Editions the QA gate finds clean go out without the desk's review",
+    )
     publish_at: AwareDatetime | None = None
     embargo_until: AwareDatetime | None = None
 
@@ -254,4 +258,5 @@ def _content(release: ReleaseInput, now: datetime) -> ReleaseContent:
         ),
         publish_at=release.publish_at,
         embargo_until=release.embargo_until,
+        allow_machine_translation=release.allow_machine_translation,
     )

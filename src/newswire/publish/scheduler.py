@@ -12,6 +12,8 @@ from newswire.deliver.digest import send_due
 from newswire.domain.errors import NewswireError
 from newswire.publish.wakeup import wakeup
 from newswire.store.db import Database
+from newswire.translate.editions import translate_due
+from newswire.translate.engines import EngineRegistry
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +37,22 @@ def run_once(db: Database, *, now: datetime | None = None) -> list[str]:
     return published
 
 
-async def run_forever(db: Database, interval_s: float, *, digests: bool = True) -> None:
-    """Publish what is due every `interval_s` (or at once when woken); send the daily digest
-    once it is due."""
+async def run_forever(
+    db: Database,
+    interval_s: float,
+    *,
+    digests: bool = True,
+    translations: EngineRegistry | None = None,
+) -> None:
+    """Publish what is due every `interval_s` (or at once when woken); translate requested
+    editions; send the daily digest once it is due."""
     wakeup.bind()
     while True:
         try:
             for release_id in await asyncio.to_thread(run_once, db):
                 log.info("published release %s", release_id)
+            if translations is not None:
+                await asyncio.to_thread(translate_due, db, translations, now=datetime.now(UTC))
             if digests:
                 now = datetime.now(UTC)
                 sent = await asyncio.to_thread(send_due, db, now=now, hour=db.settings.digest_hour)

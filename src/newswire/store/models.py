@@ -305,3 +305,48 @@ class StreamEvent(Base):
     ninjs: Mapped[str] = mapped_column(Text)
     newsml: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class Edition(Base):
+    """One target language of a release: machine-translated, post-edited by the desk, or
+    waiting for a human translator. Only approved editions are ever distributed."""
+
+    __tablename__ = "editions"
+    __table_args__ = (
+        UniqueConstraint("release_id", "language"),
+        Index("ix_editions_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[str] = mapped_column(ForeignKey("releases.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    # pending | needs_review | needs_translator | approved
+    status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)
+    engine: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)  # headline, subheadline, body
+    segments: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"body": [[src, tgt, origin]]}
+    flags: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"flags": [...]}
+    machine_translated: Mapped[bool] = mapped_column(default=False)
+    post_edited: Mapped[bool] = mapped_column(default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(String(320))
+    approved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MemorySegment(Base):
+    """The translation memory: segments a person approved, reused before any engine."""
+
+    __tablename__ = "translation_memory"
+    __table_args__ = (UniqueConstraint("source_lang", "target_lang", "source_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_lang: Mapped[str] = mapped_column(String(35))
+    target_lang: Mapped[str] = mapped_column(String(35))
+    source_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

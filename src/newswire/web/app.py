@@ -21,7 +21,8 @@ from newswire.deliver.worker import DeliveryWorker
 from newswire.publish import events
 from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
-from newswire.web import api, audience, feeds, public, streams
+from newswire.translate.engines import EngineRegistry
+from newswire.web import api, audience, editions, feeds, public, streams, websub
 from newswire.web.errors import install_error_handlers
 from newswire.web.limits import BodySizeLimit
 
@@ -41,7 +42,10 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
         await broadcaster.start()
         events.listeners.append(broadcaster.notify)
         if run_scheduler:
-            tasks.append(asyncio.create_task(run_forever(db, settings.scheduler_interval_s)))
+            scheduler = run_forever(
+                db, settings.scheduler_interval_s, translations=EngineRegistry()
+            )
+            tasks.append(asyncio.create_task(scheduler))
         if run_scheduler and settings.run_workers:
             worker = DeliveryWorker(db, make_channels(settings))
             tasks.append(asyncio.create_task(worker.run_forever(message_bus)))
@@ -75,6 +79,8 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(api.router)
     app.include_router(audience.router)
     app.include_router(streams.router)
+    app.include_router(editions.router)
+    app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(public.router)
     app.include_router(audience.pages)
     feeds.install(app)  # the feed routes and their cached fast path

@@ -192,7 +192,8 @@ def reach_of_draft(
     with db.session() as s:
         org = actor.organization_id or 0
         facts = facts_for(content, org, content.target_languages)
-        return reach(targets(s, index.current(s), facts))
+        with index.current(s) as current:
+            return reach(targets(s, current, facts))
 
 
 @router.get("/releases/{release_id}/reach")
@@ -203,7 +204,8 @@ def reach_of_release(
         release = release_actions.get_release(s, actor, release_id)
         content = content_from_json(release.content)
         facts = facts_for(content, release.organization_id, content.target_languages)
-        return reach(targets(s, request.app.state.audience.current(s), facts))
+        with request.app.state.audience.current(s) as current:
+            return reach(targets(s, current, facts))
 
 
 @router.get("/releases/{release_id}/targets")
@@ -216,7 +218,8 @@ def targets_of_release(
         release = release_actions.get_release(s, actor, release_id)
         content = content_from_json(release.content)
         facts = facts_for(content, release.organization_id, content.target_languages)
-        found = targets(s, request.app.state.audience.current(s), facts, explain=explain)
+        with request.app.state.audience.current(s) as current:
+            found = targets(s, current, facts, explain=explain)
         return [t.as_dict() for t in found]
 
 

