@@ -26,6 +26,9 @@ class Settings:
     delivery_lease_s: float = 120.0  # a claimed delivery is another worker's after this
     webhook_timeout_s: float = 15.0
     digest_hour: int = 7  # UTC hour at which the daily digest goes out
+    dkim_key: str = ""  # path to a PEM RSA private key; "" = no DKIM signing
+    dkim_selector: str = "newswire"
+    dkim_domain: str = ""  # default: the domain of mail_from
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,6 +87,9 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "mail_from": os.environ.get("NEWSWIRE_MAIL_FROM", "releases@newswire.local"),
         "bounce_domain": os.environ.get("NEWSWIRE_BOUNCE_DOMAIN", "newswire.local"),
         "delivery_lease_s": float(os.environ.get("NEWSWIRE_DELIVERY_LEASE_S", "120")),
+        "dkim_key": os.environ.get("NEWSWIRE_DKIM_KEY", ""),
+        "dkim_selector": os.environ.get("NEWSWIRE_DKIM_SELECTOR", "newswire"),
+        "dkim_domain": os.environ.get("NEWSWIRE_DKIM_DOMAIN", ""),
         "digest_hour": int(os.environ.get("NEWSWIRE_DIGEST_HOUR", "7")),
         "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
         "webhook_allow": tuple(

@@ -67,6 +67,29 @@ def new_endpoint_settings(channel: str) -> dict[str, Any]:
     return {}
 
 
+def rotate_webhook_secret(db: Session, recipient_id: int) -> str:
+    """A new signing secret for the recipient's webhook; the previous one stays valid (each
+    request carries a signature for both) until `retire_old_secrets`."""
+    endpoint = db.scalar(
+        select(Endpoint).where(Endpoint.recipient_id == recipient_id, Endpoint.channel == "webhook")
+    )
+    if endpoint is None:
+        raise NotFound(f"recipient {recipient_id} has no webhook endpoint")
+    new = new_endpoint_settings("webhook")["secrets"][0]
+    current = list(endpoint.settings.get("secrets", []))
+    endpoint.settings = {**endpoint.settings, "secrets": [new, *current[:1]]}
+    return new
+
+
+def retire_old_secrets(db: Session, recipient_id: int) -> None:
+    endpoint = db.scalar(
+        select(Endpoint).where(Endpoint.recipient_id == recipient_id, Endpoint.channel == "webhook")
+    )
+    if endpoint is None:
+        raise NotFound(f"recipient {recipient_id} has no webhook endpoint")
+    endpoint.settings = {**endpoint.settings, "secrets": endpoint.settings.get("secrets", [])[:1]}
+
+
 def _outlet(db: Session, data: Any, now: datetime) -> Outlet | None:
     if data is None:
         return None

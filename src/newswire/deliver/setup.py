@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from newswire.channels.base import Channel
+from newswire.channels.dkim import DkimSigner
 from newswire.channels.email import EmailChannel, EmailSettings, MailFolderChannel, SmtpSettings
 from newswire.channels.netguard import NetGuard
 from newswire.channels.webhook import WebhookChannel, WebhookSettings
@@ -35,12 +36,24 @@ def smtp_settings(url: str) -> SmtpSettings:
     )
 
 
+def dkim_signer(settings: Settings) -> DkimSigner | None:
+    """The DKIM signer when NEWSWIRE_DKIM_KEY names a PEM RSA key (None: no signing)."""
+    if not settings.dkim_key:
+        return None
+    domain = settings.dkim_domain or settings.mail_from.rpartition("@")[2]
+    try:
+        return DkimSigner.from_file(domain, settings.dkim_selector, settings.dkim_key)
+    except (OSError, ValueError) as exc:
+        raise BadConfiguration(f"NEWSWIRE_DKIM_KEY '{settings.dkim_key}': {exc}") from None
+
+
 def make_channels(settings: Settings) -> dict[str, Channel[Any]]:
     mail = EmailSettings(return_path_domain=settings.bounce_domain)
+    dkim = dkim_signer(settings)
     email: Channel[Any] = (
-        EmailChannel(smtp_settings(settings.smtp_url), mail)
+        EmailChannel(smtp_settings(settings.smtp_url), mail, dkim)
         if settings.smtp_url
-        else MailFolderChannel(settings.mail_dir, mail)
+        else MailFolderChannel(settings.mail_dir, mail, dkim)
     )
     http = WebhookSettings(
         connect_timeout_s=min(5.0, settings.webhook_timeout_s),

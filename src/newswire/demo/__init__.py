@@ -21,6 +21,8 @@ from newswire.intake import parse_markdown_release
 from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
 from newswire.store.models import Organization
+from newswire.translate.editions import editions_of, translate_due
+from newswire.translate.engines import EngineRegistry
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def _seed_releases(db: Database) -> list[str]:
             submit=True,
             now=now,
         ).id
+    translate_due(db, EngineRegistry(), now=now)  # the bundled engine: English -> Portuguese
     run_once(db, now=now + timedelta(seconds=1))
     with db.session() as s:
         corrected = _sample("01-acme-offshore-wind.md", now)
@@ -145,8 +148,10 @@ def _seed_releases(db: Database) -> list[str]:
             "Household figure updated by the issuer",
             now=now + timedelta(seconds=2),
         )
+    with db.session() as s:
+        editions = ", ".join(f"{e.language} {e.status}" for e in editions_of(s, wind))
     lines += [
-        f"  {wind}  published, top story, then corrected (version 2)",
+        f"  {wind}  published, top story, then corrected (version 2); editions: {editions}",
         f"  {storage}  published (German)",
         f"  {robots}  published (Japanese)",
         f"  {solar}  published (Arabic, right to left)",

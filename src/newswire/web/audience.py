@@ -51,12 +51,24 @@ def _recipient_out(r: Recipient, subs: list[Subscription]) -> dict[str, object]:
         "countries": (r.profile or {}).get("countries", []),
         "consent_at": r.consent_at,
         "consent_source": r.consent_source,
+        "webhook_secret": _webhook_secret(r),
         "subscriptions": [
             {"id": s.id, "name": s.name, "frequency": s.frequency, "criteria": s.criteria}
             for s in subs
             if s.active
         ],
     }
+
+
+def _webhook_secret(r: Recipient) -> str | None:
+    """The current signing secret of a partner's webhook (the partner needs it to verify)."""
+    session = Session.object_session(r)
+    if session is None:
+        return None
+    endpoint = session.scalar(
+        select(Endpoint).where(Endpoint.recipient_id == r.id, Endpoint.channel == "webhook")
+    )
+    return endpoint.settings.get("secrets", [None])[0] if endpoint else None
 
 
 def _subs(s: Session, recipient_id: int) -> list[Subscription]:
@@ -138,6 +150,23 @@ def erase_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.delete_recipient(s, recipient_id)
+    return Response(status_code=204)
+
+
+@router.post("/recipients/{recipient_id}/webhook-secret")
+def rotate_webhook_secret(recipient_id: int, actor: CurrentActor, db: DB) -> dict[str, str]:
+    """A new Standard Webhooks secret for a partner's endpoint; the previous one stays valid
+    (requests are signed with both) until DELETE .../webhook-secret/previous."""
+    _desk(actor)
+    with db.session() as s:
+        return {"secret": recipients.rotate_webhook_secret(s, recipient_id)}
+
+
+@router.delete("/recipients/{recipient_id}/webhook-secret/previous", status_code=204)
+def retire_previous_secret(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
+    _desk(actor)
+    with db.session() as s:
+        recipients.retire_old_secrets(s, recipient_id)
     return Response(status_code=204)
 
 
