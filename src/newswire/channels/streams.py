@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -34,6 +35,15 @@ class Event:
     facts: dict
     ninjs: str
     newsml: str
+    # encoded forms, made once per event and shared by every connection (see `encoded`)
+    _encoded: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def encoded(self, key: str, make: Callable[[Event], bytes]) -> bytes:
+        """`make(self)`, computed once per (event, key) however many connections send it."""
+        found = self._encoded.get(key)
+        if found is None:
+            found = self._encoded[key] = make(self)
+        return found
 
     @classmethod
     def of(cls, row: StreamEvent) -> Event:
@@ -110,25 +120,83 @@ class Overflow(Exception):
     """The client fell behind: disconnect it; it resumes from its Last-Event-ID."""
 
 
-@dataclass(eq=False)
 class Subscriber:
     """A connection's buffer: at most `limit` events wait; past that the connection gets the
-    end marker after what it already has (nothing queued is dropped, so resuming from the last
-    id it received leaves no gap)."""
+    end marker (None) after what it already has (nothing queued is dropped, so resuming from
+    the last id it received leaves no gap).
 
-    flt: StreamFilter
-    limit: int = QUEUE_SIZE
-    queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
-    overflowed: bool = False
+    Fan-out is in-loop and cheap: `offer` appends to a deque and wakes the connection's task
+    only if it is waiting; the connection takes everything pending at once (`take`)."""
+
+    __slots__ = (
+        "_everything",
+        "_waiter",
+        "closed",
+        "direct",
+        "flt",
+        "limit",
+        "overflowed",
+        "pending",
+    )
+
+    def __init__(self, flt: StreamFilter, limit: int = QUEUE_SIZE) -> None:
+        self.flt = flt
+        self.limit = limit
+        self.pending: deque[Event | None] = deque()
+        self.overflowed = False
+        self.closed = False
+        # set by a connection parked with nothing pending: writes the event at once, in the
+        # broadcaster's loop iteration, without waking the connection's task; returns False
+        # when it cannot (the socket pushes back), and the event is queued as usual
+        self.direct: Callable[[Event], bool] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._everything = flt == StreamFilter()
 
     def offer(self, event: Event) -> None:
-        if self.overflowed or not self.flt.accepts(event):
+        if self.overflowed or not (self._everything or self.flt.accepts(event)):
             return
-        if self.queue.qsize() >= self.limit:
+        if self.direct is not None and not self.pending and self.direct(event):
+            return
+        if len(self.pending) >= self.limit:
             self.overflowed = True
-            self.queue.put_nowait(None)  # tells the connection to close
+            self.pending.append(None)  # tells the connection to close
+        else:
+            self.pending.append(event)
+        self.wake()
+
+    def wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def close(self) -> None:
+        """The connection went away: stop buffering for it and wake its task."""
+        self.closed = True
+        self.overflowed = True
+        self.pending.clear()
+        self.wake()
+
+    async def wait(self, timeout: float | None = None) -> None:
+        """Until something is pending (or `wake()`, or `timeout` seconds)."""
+        if self.pending or self.closed:
             return
-        self.queue.put_nowait(event)
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = loop.call_later(timeout, self.wake) if timeout is not None else None
+        try:
+            await waiter
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if self._waiter is waiter:
+                self._waiter = None
+
+    def take(self) -> list[Event | None]:
+        items = list(self.pending)
+        self.pending.clear()
+        return items
 
 
 class Broadcaster:
@@ -164,11 +232,14 @@ class Broadcaster:
             if last <= self._seen:
                 return
             self._seen = last
+            subscribers = list(self.subscribers)
             for event in events:
-                for subscriber in list(self.subscribers):
+                for subscriber in subscribers:
                     subscriber.offer(event)
 
     def subscribe(self, flt: StreamFilter) -> Subscriber:
+        """Register first, then replay up to `seen`: every event after `seen` reaches the new
+        subscriber live, every event up to it is in the log."""
         subscriber = Subscriber(flt)
         self.subscribers.add(subscriber)
         return subscriber

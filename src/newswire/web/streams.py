@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
+from starlette.types import Receive, Scope, Send
 
 from newswire.actions.accounts import authenticate_api_key
-from newswire.channels.streams import Broadcaster, Event, StreamFilter, replay
+from newswire.channels.streams import Broadcaster, Event, StreamFilter, Subscriber, replay
 from newswire.domain.errors import NewswireError, NotAuthenticated
+from newswire.store.db import Database
 from newswire.web.deps import DB, CurrentActor
 
 router = APIRouter(prefix="/api/v1", tags=["streams"])
@@ -36,14 +37,23 @@ def _filter(
 
 
 async def events_after(
-    db: DB, broadcaster: Broadcaster, last_id: int, flt: StreamFilter, *, heartbeat: float
+    db: DB,
+    broadcaster: Broadcaster,
+    last_id: int,
+    flt: StreamFilter,
+    *,
+    heartbeat: float,
+    subscriber: Subscriber | None = None,
+    seen: int | None = None,
 ) -> AsyncIterator[Event | None]:
     """Replay after `last_id`, then live events; None means "send a heartbeat". Ends when the
-    connection fell behind (the client resumes from its last id)."""
-    subscriber = broadcaster.subscribe(flt)  # first, so nothing committed from now on is missed
+    connection fell behind (the client resumes from its last id). Pass a `subscriber` made
+    (with `seen = broadcaster.seen`) before anything else, so nothing committed is missed."""
+    if subscriber is None:
+        seen, subscriber = broadcaster.seen, broadcaster.subscribe(flt)
     try:
         sent = last_id
-        while True:
+        while seen is None or sent < seen:  # catch up from the log; live events wait meanwhile
             page, looked = await asyncio.to_thread(replay, db, sent, flt)
             for event in page:
                 yield event
@@ -51,16 +61,19 @@ async def events_after(
                 break
             sent = looked
         while True:
-            try:
-                event = await asyncio.wait_for(subscriber.queue.get(), heartbeat)
-            except TimeoutError:
-                yield None
-                continue
-            if event is None:
-                return  # overflow: disconnect
-            if event.seq > sent:
-                sent = event.seq
-                yield event
+            if not subscriber.pending:
+                await subscriber.wait(heartbeat)
+                if not subscriber.pending:
+                    if subscriber.closed:
+                        return
+                    yield None
+                    continue
+            for event in subscriber.take():
+                if event is None:
+                    return  # overflow: disconnect
+                if event.seq > sent:
+                    sent = event.seq
+                    yield event
     finally:
         broadcaster.unsubscribe(subscriber)
 
@@ -69,7 +82,175 @@ def _payload(event: Event, fmt: str) -> str:
     return event.newsml if fmt == "newsml" else event.ninjs
 
 
-@router.get("/stream")
+def _sse_ninjs(event: Event) -> bytes:
+    return _sse(event, event.ninjs)
+
+
+def _sse_newsml(event: Event) -> bytes:
+    return _sse(event, event.newsml)
+
+
+def _sse(event: Event, payload: str) -> bytes:
+    data = payload.replace("\r", "").replace("\n", "\ndata: ")
+    return f"id: {event.seq}\nevent: {EVENT_NAMES[event.kind]}\ndata: {data}\n\n".encode()
+
+
+SSE_MAKERS = {"ninjs": _sse_ninjs, "newsml": _sse_newsml}
+KEEP_ALIVE = b": keep-alive\n\n"
+
+
+class EventStream(Response):
+    """The SSE body as a plain ASGI response: no generator and no per-chunk task group; each
+    event's bytes are encoded once per format and shared by every connection. The subscriber
+    is registered by the handler before this response is returned (headers go out first)."""
+
+    media_type = "text/event-stream"
+
+    def __init__(
+        self,
+        db: Database,
+        broadcaster: Broadcaster,
+        subscriber: Subscriber,
+        seen: int,
+        start: int,
+        fmt: str,
+    ) -> None:
+        # no super().__init__: that would declare a Content-Length for an empty body
+        self.status_code = 200
+        self.background = None
+        self.raw_headers = [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no"),
+        ]
+        self.db, self.broadcaster, self.subscriber = db, broadcaster, subscriber
+        self.seen, self.start, self.fmt = seen, start, fmt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        subscriber = self.subscriber
+        watcher = asyncio.create_task(self._watch(receive))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            await self._run(send)
+        except OSError:
+            pass  # the client went away mid-write
+        finally:
+            subscriber.close()
+            self.broadcaster.unsubscribe(subscriber)
+            watcher.cancel()
+
+    async def _watch(self, receive: Receive) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self.subscriber.close()
+
+    async def _run(self, send: Send) -> None:
+        subscriber, make, key = self.subscriber, SSE_MAKERS[self.fmt], "sse:" + self.fmt
+        body: dict = {"type": "http.response.body", "body": b"retry: 2000\n\n", "more_body": True}
+        await send(body)
+        sent = self.start
+        while sent < self.seen:  # catch up from the log; live events wait in the subscriber
+            page, looked = await asyncio.to_thread(replay, self.db, sent, subscriber.flt)
+            for event in page:
+                if subscriber.closed:
+                    return
+                await send({**body, "body": event.encoded(key, make)})
+            if looked == sent:
+                break
+            sent = looked
+        self.sent, self.key, self.make, self.send = sent, key, make, send
+        self.blocked: tuple | None = None  # a write that the socket pushed back on
+        self.wrote = False
+        self.idle = False
+        subscriber.direct = self._push
+        try:
+            while not subscriber.closed:
+                if self.blocked is not None:
+                    coro, yielded = self.blocked
+                    self.blocked = None
+                    await _Resume(coro, yielded)
+                    continue
+                if not subscriber.pending:
+                    self.idle = True
+                    await subscriber.wait(HEARTBEAT_S)
+                    self.idle = False
+                    if self.blocked is not None or subscriber.pending or subscriber.closed:
+                        continue
+                    if not self.wrote:
+                        await send({**body, "body": KEEP_ALIVE})
+                    self.wrote = False
+                    continue
+                items = subscriber.take()
+                chunks = []
+                for event in items:
+                    if event is None:
+                        break  # overflow: send what it has, then disconnect
+                    if event.seq > self.sent:
+                        self.sent = event.seq
+                        chunks.append(event.encoded(key, make))
+                if chunks:
+                    await send({**body, "body": b"".join(chunks)})
+                    self.wrote = True
+                if items and items[-1] is None:
+                    return
+        finally:
+            subscriber.direct = None
+
+    def _push(self, event: Event) -> bool:
+        """The broadcaster's fast path: run the ASGI send for this event to completion right
+        here (a socket write that does not block completes without suspending); if it does
+        suspend (flow control), the connection's task finishes it and takes over."""
+        if not self.idle:
+            return False
+        if event.seq <= self.sent:
+            return True
+        coro = self.send(
+            {
+                "type": "http.response.body",
+                "body": event.encoded(self.key, self.make),
+                "more_body": True,
+            }
+        )
+        self.sent = event.seq
+        self.wrote = True
+        try:
+            yielded = coro.send(None)
+        except StopIteration:
+            return True
+        except Exception:
+            self.subscriber.close()
+            return True
+        self.blocked = (coro, yielded)
+        self.idle = False
+        self.subscriber.wake()
+        return True
+
+
+class _Resume:
+    """Await the rest of a coroutine that was started outside the task and suspended on
+    `yielded` (hand that to the task first, then keep driving the coroutine)."""
+
+    def __init__(self, coro: Any, yielded: Any) -> None:
+        self.coro, self.yielded = coro, yielded
+
+    def __await__(self) -> Any:
+        coro, yielded = self.coro, self.yielded
+        while True:
+            try:
+                value = yield yielded
+            except BaseException as exc:  # cancellation: pass it into the coroutine
+                try:
+                    yielded = coro.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    yielded = coro.send(value)
+                except StopIteration:
+                    return
+
+
+@router.get("/stream", response_class=EventStream, status_code=200)
 async def stream(
     request: Request,
     actor: CurrentActor,
@@ -81,7 +262,7 @@ async def stream(
     format: Literal["ninjs", "newsml"] = "ninjs",
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[int | None, Query(description="Same as the Last-Event-ID header")] = None,
-) -> StreamingResponse:
+) -> Response:
     """Server-sent events: `id` is the event's number in the durable log, `event` is release,
     correction or retraction, `data` the ninjs document (NewsML-G2 with format=newsml) on one
     line. Reconnect with Last-Event-ID to get everything missed, in order."""
@@ -89,19 +270,9 @@ async def stream(
     flt = _filter(industry, region, lang, issuer)
     broadcaster: Broadcaster = request.app.state.broadcaster
     start = last_event_id if last_event_id is not None else (after or 0)
-    events = events_after(db, broadcaster, start, flt, heartbeat=HEARTBEAT_S)
-
-    async def body() -> AsyncIterator[bytes]:
-        yield b"retry: 2000\n\n"
-        async for event in events:
-            if event is None:
-                yield b": keep-alive\n\n"
-                continue
-            data = _payload(event, format).replace("\r", "").replace("\n", "\ndata: ")
-            yield f"id: {event.seq}\nevent: {EVENT_NAMES[event.kind]}\ndata: {data}\n\n".encode()
-
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+    seen = broadcaster.seen
+    subscriber = broadcaster.subscribe(flt)  # before the response: nothing committed is missed
+    return EventStream(db, broadcaster, subscriber, seen, start, format)
 
 
 @router.websocket("/stream/ws")
