@@ -132,6 +132,26 @@ def serve(
 
 
 @app.command()
+def gateway(
+    data: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8100,
+) -> None:
+    """Serve only the terminal streams (scale-out: any number of gateways on the shared
+    database, told of new events through NATS at NEWSWIRE_BUS_URL)."""
+    import uvicorn
+
+    from newswire.web.gateway import create_gateway_app
+
+    settings = load_settings(data)
+    with errors_as_messages():
+        _database(data)
+        application = create_gateway_app(settings)
+    typer.echo(f"stream gateway at http://{host}:{port}/api/v1/stream")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
 def demo(
     data: DataDir = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed, then exit")] = False,

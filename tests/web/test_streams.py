@@ -32,11 +32,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 class Server:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, app: object = None) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        app = create_app(settings, run_scheduler=False)
+        app = app or create_app(settings, run_scheduler=False)
         self.server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         )

@@ -21,6 +21,8 @@ class Bus(Protocol):
 
     async def close(self) -> None: ...
 
+    def announce_events(self) -> None: ...
+
 
 _current: Bus | None = None
 
@@ -34,6 +36,12 @@ def install(bus: Bus | None) -> None:
 def notify(delivery_ids: list[str]) -> None:
     if _current is not None and delivery_ids:
         _current.notify(delivery_ids)
+
+
+def announce_events() -> None:
+    """Tell stream gateways in other processes that the event log grew (after commit)."""
+    if _current is not None:
+        _current.announce_events()
 
 
 def make_bus(url: str) -> Bus:

@@ -30,3 +30,6 @@ class InProcessBus:
 
     async def close(self) -> None:
         self._queue = None
+
+    def announce_events(self) -> None:
+        """In one process the broadcaster hears of new events directly (publish.events)."""

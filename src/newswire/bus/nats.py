@@ -18,6 +18,7 @@ STREAM = "NEWSWIRE_DELIVERIES"
 SUBJECT = "newswire.deliveries"
 CONSUMER = "delivery-workers"
 CHUNK = 500
+EVENTS = "newswire.events"  # core NATS: "the stream log grew"; gateways then read it
 
 
 class NatsBus:
@@ -67,3 +68,20 @@ class NatsBus:
         if self._nc is not None:
             await self._nc.drain()
             self._nc = None
+
+    def announce_events(self) -> None:
+        if self._loop is None or self._loop.is_closed() or self._nc is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            asyncio.run_coroutine_threadsafe(self._nc.publish(EVENTS, b"1"), self._loop)
+
+
+async def listen_for_events(url: str, callback: object) -> nats.NATS:
+    """A gateway's subscription to event announcements; returns the connection to close."""
+    connection = await nats.connect(url, name="newswire-gateway", max_reconnect_attempts=-1)
+
+    async def handler(_message: object) -> None:
+        callback()  # type: ignore[operator]
+
+    await connection.subscribe(EVENTS, cb=handler)
+    return connection

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from newswire import taxonomy
+from newswire import bus, taxonomy
 from newswire.domain.release import ReleaseContent
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, StreamEvent
@@ -66,3 +66,4 @@ def append_event(
     )
     for listener in listeners:
         after_commit(db, listener)
+    after_commit(db, bus.announce_events)  # gateways in other processes

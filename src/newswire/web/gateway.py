@@ -1,0 +1,67 @@
+"""A stream gateway for scale-out: a process that serves only the terminal streams (SSE and
+WebSocket). It learns of new events from NATS (`newswire.events`, announced after each
+publishing commit) and reads them, and any replay, from the shared database, so a terminal can
+reconnect to any gateway with its Last-Event-ID and get exactly what it missed. It also polls
+the log every second, so a lost announcement delays an event but never loses it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from newswire import __version__
+from newswire.bus.nats import listen_for_events
+from newswire.channels.streams import Broadcaster
+from newswire.config import Settings
+from newswire.store.db import Database
+from newswire.web import streams
+from newswire.web.errors import install_error_handlers
+
+POLL_S = 1.0
+
+
+def create_gateway_app(settings: Settings) -> FastAPI:
+    db = Database(settings)
+    broadcaster = Broadcaster(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await broadcaster.start()
+        connection = (
+            await listen_for_events(settings.bus_url, broadcaster.notify)
+            if settings.bus_url.startswith("nats://")
+            else None
+        )
+
+        async def poll() -> None:
+            while True:
+                await asyncio.sleep(POLL_S)
+                await broadcaster.pump()
+
+        poller = asyncio.create_task(poll())
+        try:
+            yield
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            if connection is not None:
+                await connection.drain()
+            db.dispose()
+
+    app = FastAPI(title="newswire stream gateway", version=__version__, lifespan=lifespan)
+    app.state.db = db
+    app.state.settings = settings
+    app.state.broadcaster = broadcaster
+    install_error_handlers(app)
+    app.include_router(streams.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok", "role": "stream gateway"}
+
+    return app
