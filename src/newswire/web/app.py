@@ -22,7 +22,17 @@ from newswire.publish import events
 from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry
-from newswire.web import api, audience, editions, embed, feeds, public, streams, websub
+from newswire.web import (
+    api,
+    audience,
+    editions,
+    embed,
+    feeds,
+    public,
+    sitemaps,
+    streams,
+    websub,
+)
 from newswire.web.errors import install_error_handlers
 from newswire.web.limits import BodySizeLimit
 
@@ -83,6 +93,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
     app.include_router(public.router)
+    app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
     app.include_router(audience.pages)
     feeds.install(app)  # the feed routes and their cached fast path
     app.mount(

@@ -1,60 +1,214 @@
-"""Public pages: the newsroom and the release pages, served from the versions frozen at publish."""
+"""Public pages: the newsroom and the release pages, served from the versions frozen at publish.
+
+    /  and  /releases/        latest releases; ?q= full-text search, ?industry= ?region=
+                              ?lang= ?issuer= filters (the feeds' rules), ?page=N
+    /newsroom/{issuer-slug}   one issuer's newsroom (the same filters apply)
+    /releases/{id}            the current version; /releases/{id}/v{n} an earlier one
+    /releases/{id}/{lang}     an approved edition in another language
+
+Only published versions are public (`newswire.store.public`): nothing scheduled, embargoed or
+in review has a version, so nothing of it can appear here. Bad filter values give a 422 page
+naming the parameter (404 for an issuer that does not exist), never a 500.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from newswire.domain.errors import NotFound
-from newswire.render.html import render_page
+from newswire import i18n, taxonomy
+from newswire.config import Settings
+from newswire.domain.errors import FieldError, NotFound
+from newswire.domain.release import Issuer, PublishedVersion, VersionKind, content_from_json
+from newswire.intake.markdown import markdown_to_html
+from newswire.render.html import render_article, render_page
 from newswire.store import public
-from newswire.store.models import ReleaseVersion
+from newswire.store.feeds import MAX_PAGE, FeedQuery, FeedQueryError
+from newswire.store.models import Edition, Release, ReleaseVersion
+from newswire.target.query import QueryError, parse_query
 from newswire.web.deps import DB, Config
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+MAX_QUERY_CHARS = 500
+_FILTER_PARAMS = {"industry": "industry", "region": "region", "lang": "language"}
+_FILTER_PARAMS |= {"language": "language", "issuer": "issuer"}
+
+
+# --- the newsroom ---------------------------------------------------------------------------------
 
 
 @router.get("/", response_class=HTMLResponse)
 @router.get("/releases/", response_class=HTMLResponse)
-def newsroom(
-    request: Request,
-    db: DB,
-    settings: Config,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    issuer: str | None = None,
+def newsroom(request: Request, db: DB, settings: Config) -> HTMLResponse:
+    return _newsroom(request, db, settings, issuer_slug=None)
+
+
+@router.get("/newsroom/{issuer_slug}", response_class=HTMLResponse)
+def issuer_newsroom(issuer_slug: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
+    return _newsroom(request, db, settings, issuer_slug=issuer_slug)
+
+
+def _newsroom(
+    request: Request, db: DB, settings: Config, *, issuer_slug: str | None
 ) -> HTMLResponse:
+    lang = "en"
+    params = request.query_params
+    errors: list[FieldError] = []
+    raw = {
+        dim: value
+        for name, dim in _FILTER_PARAMS.items()
+        if (value := (params.get(name) or "").strip())
+    }
+    if issuer_slug is not None:
+        raw["issuer"] = issuer_slug
+    filters = FeedQuery()
+    try:
+        filters = FeedQuery.parse(raw, status=404 if issuer_slug else 422)
+    except FeedQueryError as exc:
+        if exc.status == 404:
+            return _error_page(settings, 404, exc.errors)
+        errors += exc.errors
+    page = 1
+    page_raw = params.get("page")
+    if page_raw is not None:
+        if page_raw.isascii() and page_raw.isdigit() and 1 <= int(page_raw) <= MAX_PAGE:
+            page = int(page_raw)
+        else:
+            message = f"'{page_raw}': the page is a whole number from 1 to {MAX_PAGE}"
+            errors.append(FieldError("page", "invalid_page", message))
+    q = (params.get("q") or "").strip()
+    text = None
+    if len(q) > MAX_QUERY_CHARS:
+        message = f"the search is at most {MAX_QUERY_CHARS} characters"
+        errors.append(FieldError("q", "too_long", message))
+    elif q:
+        try:
+            text = parse_query(q)
+        except QueryError as exc:
+            errors.append(FieldError("q", "invalid_query", exc.message))
+    if errors:
+        return _error_page(settings, 422, errors)
     with db.session() as s:
-        rows = public.latest_versions(
-            s, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, issuer=issuer
-        )
+        issuer = None
+        if filters.issuer is not None:
+            issuer = public.issuer_by_slug(s, filters.issuer)
+            if issuer is None:
+                what = FieldError("issuer", "unknown_issuer", f"no issuer '{filters.issuer}'")
+                return _error_page(settings, 404, [what])
+        found, has_next = public.newsroom_page(s, filters, text, page=page, size=PAGE_SIZE)
         items = [
             {
-                "id": r.id,
-                "headline": r.headline,
-                "issuer": r.organization.name,
-                "language": r.language,
-                "published_at": r.first_published_at,
-                "state": r.state,
-                "summary": (v.content.get("subheadline") or ""),
+                "id": f.release.id,
+                "url": f"/releases/{f.release.id}" + (f"/{f.language}" if f.edition else ""),
+                "headline": f.headline,
+                "issuer": f.release.organization.name,
+                "issuer_slug": f.release.organization.slug,
+                "language": f.language,
+                "published_at": _utc(f.release.first_published_at or f.version.published_at),
+                "state": f.release.state,
+                "summary": f.summary,
             }
-            for r, v in rows[:PAGE_SIZE]
+            for f in found
         ]
+        issuer_options = [(o.slug, o.name) for o in public.issuers(s)]
+        issuer_name = issuer.name if issuer else None
+    keep = [(k, v) for k, v in _kept(filters, q) if not (issuer_slug and k == "issuer")]
+    path = request.url.path
+
+    def page_url(n: int) -> str:
+        query = keep + ([("page", str(n))] if n > 1 else [])
+        return path + ("?" + urlencode(query) if query else "")
+
+    feed = FeedQuery(issuer=filters.issuer) if filters.issuer else FeedQuery()
     html = render_page(
         "newsroom.html",
-        lang="en",
+        lang=lang,
         wire=settings.wire_name,
         items=items,
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
-        issuer=issuer,
+        has_next=has_next,
+        prev_url=page_url(page - 1) if page > 1 else None,
+        next_url=page_url(page + 1) if has_next else None,
+        issuer=filters.issuer,
+        issuer_name=issuer_name,
+        issuer_path=issuer_slug is not None,
+        q=q,
+        filters=filters,
+        filtered=bool(q or filters.dimensions()),
+        options=_options(lang, issuer_options),
         base_url=settings.base_url,
-        path=request.url.path,
+        canonical=settings.base_url + page_url(page),
+        feed_url=feed.path("atom"),
+        path=path,
     )
     return HTMLResponse(html)
+
+
+def _kept(filters: FeedQuery, q: str) -> list[tuple[str, str]]:
+    out = [("q", q)] if q else []
+    return out + [(FeedQuery.PARAMS[d], v) for d, v in filters.dimensions()]
+
+
+def _options(lang: str, issuers: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    industries = [
+        (i.code, ("— " if i.parent else "") + i.label(lang)) for i in _industries_in_tree_order()
+    ]
+    groups = [(g, g) for g in sorted(taxonomy.REGION_GROUPS)]
+    countries = sorted(
+        ((c, taxonomy.region_name(c, lang)) for c in _countries()), key=lambda x: x[1]
+    )
+    languages = [(t, i18n.language_name(t, lang)) for t in taxonomy.LANGUAGES]
+    return {
+        "industry": industries,
+        "region": groups + countries,
+        "lang": languages,
+        "issuer": issuers,
+    }
+
+
+def _industries_in_tree_order() -> list[Any]:
+    all_ = taxonomy.industries()
+    children: dict[str | None, list[Any]] = {}
+    for i in all_:
+        children.setdefault(i.parent, []).append(i)
+    out: list[Any] = []
+
+    def walk(parent: str | None) -> None:
+        for i in children.get(parent, []):
+            out.append(i)
+            walk(i.code)
+
+    walk(None)
+    return out
+
+
+def _countries() -> list[str]:
+    from newswire.taxonomy.regions import _countries as countries
+
+    return sorted(countries())
+
+
+def _error_page(settings: Settings, status: int, errors: list[FieldError]) -> HTMLResponse:
+    html = render_page(
+        "error.html",
+        lang="en",
+        wire=settings.wire_name,
+        status=status,
+        errors=errors,
+        base_url=settings.base_url,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+# --- release pages -----------------------------------------------------------------------------
 
 
 def _versions(db: DB, release_id: str) -> list[ReleaseVersion]:
@@ -65,9 +219,90 @@ def _versions(db: DB, release_id: str) -> list[ReleaseVersion]:
     return versions
 
 
-def _page(versions: list[ReleaseVersion], shown: ReleaseVersion, settings: Config) -> HTMLResponse:
+def _release(db: DB, release_id: str) -> tuple[Release, list[Edition]]:
+    with db.session() as s:
+        release = public.public_release(s, release_id)
+        if release is None:
+            raise NotFound(f"no published release '{release_id}'")
+        editions = [
+            e for e in public.approved_editions(s, release_id) if e.language != release.language
+        ]
+        s.expunge_all()
+    return release, editions
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _alternates(
+    settings: Settings, release: Release, editions: list[Edition]
+) -> list[dict[str, str]]:
+    base = f"{settings.base_url}/releases/{release.id}"
+    out = [
+        {
+            "lang": release.language,
+            "url": base,
+            "name": i18n.language_name(release.language, release.language),
+        }
+    ]
+    out += [
+        {
+            "lang": e.language,
+            "url": f"{base}/{e.language}",
+            "name": i18n.language_name(e.language, e.language),
+        }
+        for e in editions
+    ]
+    return out
+
+
+def json_ld(
+    settings: Settings,
+    release: Release,
+    *,
+    headline: str,
+    description: str,
+    language: str,
+    published: datetime,
+    modified: datetime,
+    url: str,
+) -> Markup:
+    """schema.org NewsArticle, safe to put inside a <script> element."""
+    org = release.organization
+    author: dict[str, Any] = {"@type": "Organization", "name": org.name}
+    author["url"] = org.website or f"{settings.base_url}/newsroom/{org.slug}"
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": headline[:110],
+        "description": description,
+        "datePublished": _utc(published).isoformat(timespec="seconds"),
+        "dateModified": _utc(modified).isoformat(timespec="seconds"),
+        "inLanguage": language,
+        "url": url,
+        "mainEntityOfPage": url,
+        "author": author,
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.wire_name,
+            "url": settings.wire_url,
+        },
+    }
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _page(
+    versions: list[ReleaseVersion], shown: ReleaseVersion, settings: Config, db: DB
+) -> HTMLResponse:
     latest = versions[-1]
     content = shown.content
+    release, editions = _release(db, shown.release_id)
+    url = f"{settings.base_url}/releases/{shown.release_id}"
+    if shown.number != latest.number:
+        url += f"/v{shown.number}"
+    description = content.get("subheadline") or content["headline"]
     html = render_page(
         "release.html",
         lang=content["language"],
@@ -77,9 +312,24 @@ def _page(versions: list[ReleaseVersion], shown: ReleaseVersion, settings: Confi
         latest=latest,
         versions=versions,
         headline=content["headline"],
-        description=content.get("subheadline") or content["headline"],
-        canonical=f"{settings.base_url}/releases/{shown.release_id}",
+        description=description,
+        canonical=url,
         base_url=settings.base_url,
+        alternates=_alternates(settings, release, editions),
+        current_language=release.language,
+        edition=None,
+        issuer_slug=release.organization.slug,
+        issuer_name=release.organization.name,
+        json_ld=json_ld(
+            settings,
+            release,
+            headline=content["headline"],
+            description=description,
+            language=content["language"],
+            published=release.first_published_at or versions[0].published_at,
+            modified=shown.published_at,
+            url=url,
+        ),
     )
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
 
@@ -87,13 +337,13 @@ def _page(versions: list[ReleaseVersion], shown: ReleaseVersion, settings: Confi
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
 def release_page(release_id: str, db: DB, settings: Config) -> HTMLResponse:
     versions = _versions(db, release_id)
-    return _page(versions, versions[-1], settings)
+    return _page(versions, versions[-1], settings, db)
 
 
 @router.get("/releases/{release_id}/v{number:int}", response_class=HTMLResponse)
 def version_page(release_id: str, number: int, db: DB, settings: Config) -> HTMLResponse:
     versions = _versions(db, release_id)
-    return _page(versions, _find(versions, release_id, number), settings)
+    return _page(versions, _find(versions, release_id, number), settings, db)
 
 
 @router.get("/releases/{release_id}/v{number:int}.json")
@@ -113,6 +363,101 @@ def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> Relea
         if v.number == number:
             return v
     raise NotFound(f"release '{release_id}' has no version {number}")
+
+
+@router.get("/releases/{release_id}/{language}", response_class=HTMLResponse, response_model=None)
+def edition_page(
+    release_id: str, language: str, db: DB, settings: Config
+) -> HTMLResponse | RedirectResponse:
+    """An approved edition in its language, rendered with the article template around the
+    current version (its attribution, disclaimer, tags, correction or retraction notice)."""
+    lang = taxonomy.wire_language(language)
+    if lang is None:
+        raise NotFound(f"'{language}' is not one of the wire's languages")
+    versions = _versions(db, release_id)
+    release, editions = _release(db, release_id)
+    if lang == release.language:
+        return RedirectResponse(f"/releases/{release_id}", status_code=301)
+    if lang != language:
+        return RedirectResponse(f"/releases/{release_id}/{lang}", status_code=301)
+    edition = next((e for e in editions if e.language == lang), None)
+    if edition is None:
+        raise NotFound(f"release '{release_id}' has no approved edition in '{lang}'")
+    latest = versions[-1]
+    frozen = _edition_version(settings, release, latest, edition)
+    url = f"{settings.base_url}/releases/{release_id}/{lang}"
+    modified = max(_utc(latest.published_at), _utc(edition.approved_at or edition.updated_at))
+    source_name = i18n.language_name(release.language, lang)
+    note = i18n.gettext(
+        lang,
+        "Machine-translated from {language}"
+        if edition.machine_translated and not edition.post_edited
+        else "Translated from {language} and reviewed by an editor",
+        language=source_name,
+    )
+    description = frozen.content.subheadline or frozen.content.headline
+    html = render_page(
+        "release.html",
+        lang=lang,
+        wire=settings.wire_name,
+        article=Markup(render_article(frozen)),
+        shown=latest,
+        latest=latest,
+        versions=versions,
+        headline=frozen.content.headline,
+        description=description,
+        canonical=url,
+        base_url=settings.base_url,
+        alternates=_alternates(settings, release, editions),
+        current_language=lang,
+        edition={"note": note, "source_url": f"/releases/{release_id}"},
+        issuer_slug=release.organization.slug,
+        issuer_name=release.organization.name,
+        json_ld=json_ld(
+            settings,
+            release,
+            headline=frozen.content.headline,
+            description=description,
+            language=lang,
+            published=release.first_published_at or versions[0].published_at,
+            modified=modified,
+            url=url,
+        ),
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+
+
+def _edition_version(
+    settings: Settings, release: Release, latest: ReleaseVersion, edition: Edition
+) -> PublishedVersion:
+    """The current version with the edition's text and language in place of the original's."""
+    source = content_from_json(latest.content)
+    body = edition.content.get("body") or source.body_markdown
+    content = replace(
+        source,
+        headline=edition.content.get("headline") or source.headline,
+        subheadline=edition.content.get("subheadline") or None,
+        body_markdown=body,
+        body_html=markdown_to_html(body),
+        language=edition.language,
+    )
+    org = release.organization
+    return PublishedVersion(
+        release_id=release.id,
+        number=latest.number,
+        kind=VersionKind(latest.kind),
+        content=content,
+        issuer=Issuer(org.id, org.name, org.slug, org.website),
+        published_at=_utc(latest.published_at),
+        first_published_at=_utc(release.first_published_at or latest.published_at),
+        sections=tuple(latest.sections.get("sections", ())),
+        top_story=latest.top_story,
+        reason=latest.reason,
+        amends=latest.amends,
+        canonical_url=f"{settings.base_url}/releases/{release.id}/{edition.language}",
+        wire_name=settings.wire_name,
+        extra={"wire_url": settings.wire_url},
+    )
 
 
 @router.get("/healthz")
