@@ -175,3 +175,47 @@ def test_only_approved_editions_are_distributed(
     assert (
         "Lisboa" in mail.read_bytes().decode("utf-8", "replace") or "Lisbon" in message["Subject"]
     )
+
+
+def test_an_edition_approved_after_publication_goes_out_on_its_own(
+    client: TestClient, world: World, db: Database
+) -> None:
+    for name, email, languages in (
+        ("Tomás", "tomas@jornal.example", ["pt", "en"]),
+        ("Ann", "ann@paper.example", ["en"]),
+    ):
+        data = RecipientInput.model_validate(
+            {
+                "name": name,
+                "email": email,
+                "languages": languages,
+                "subscriptions": [{"industries": ["energy"]}],
+            }
+        )
+        with db.session() as s:
+            create_recipient(s, data, source="test", confirmed=True)
+    rid = _approved(client, world, target_languages=["th"])
+    run_once(db)  # published in English before any Thai edition exists
+
+    async def deliver() -> None:
+        worker = DeliveryWorker(db, make_channels(db.settings), name="t")
+        await worker.drain()
+        await worker.aclose()
+
+    asyncio.run(deliver())
+    assert len(list_messages(db.settings.mail_dir)) == 2
+    with db.session() as s:
+        from newswire.audience.recipients import get_recipient
+
+        get_recipient(s, 1).profile = {"languages": ["th", "en"], "countries": []}
+    translate_due(db, EngineRegistry(), now=datetime.now(UTC))
+    edit = {
+        "headline": "Acme เปิดโรงงานแห่งใหม่ในลิสบอน",
+        "body": "Acme เปิดโรงงานแห่งใหม่ในลิสบอนวันนี้ โรงงานจะจ้างงาน 300 คน",
+    }
+    client.patch(f"/api/v1/releases/{rid}/editions/th", json=edit, headers=world.headers("editor"))
+    client.post(f"/api/v1/releases/{rid}/editions/th/approve", headers=world.headers("editor"))
+    asyncio.run(deliver())
+    mails = [message_from_bytes(m.read_bytes()) for m in list_messages(db.settings.mail_dir)]
+    assert len(mails) == 3
+    assert mails[-1]["Content-Language"] == "th" and "tomas@jornal.example" in mails[-1]["To"]

@@ -20,7 +20,7 @@ from newswire.audience import websub
 from newswire.audience.targeting import facts_for, shared_index, targets
 from newswire.config import Settings
 from newswire.deliver import digest, outbox
-from newswire.domain.release import ReleaseContent, VersionKind
+from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
 from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion
@@ -115,3 +115,42 @@ def _websub(
                 )
             )
     return kept
+
+
+def distribute_edition(
+    db: Session, settings: Settings, release: Release, language: str, *, now: datetime
+) -> int:
+    """An edition approved after its version was published goes, on its own, to the real-time
+    targets whose language it is (the original reached them already)."""
+    if release.state not in ("published", "corrected"):
+        return 0
+    content = content_from_json(release.content)
+    facts = facts_for(content, release.organization_id, approved_languages(db, release.id))
+    with shared_index(settings).current(db) as index:
+        found = targets(db, index, facts)
+    version = release.current_version
+    kind = db.scalar(
+        select(ReleaseVersion.kind).where(
+            ReleaseVersion.release_id == release.id, ReleaseVersion.number == version
+        )
+    )
+    recipients = [
+        outbox.Recipient(
+            t.endpoint_id,
+            t.recipient_id,
+            t.channel,
+            t.address,
+            t.language,
+            t.country,
+            t.outlet_type,
+            t.kind,
+        )
+        for t in found
+        if t.language == language and t.channel in PUSHED and t.frequency == "realtime"
+    ]
+    written = outbox.enqueue(
+        db, release.id, version, kind or "original", recipients, now=now, edition=language
+    )
+    ids = [outbox.delivery_id(release.id, version, r.endpoint_id, language) for r in recipients]
+    after_commit(db, lambda: bus.notify(ids))
+    return written

@@ -29,8 +29,11 @@ FINISHED = ("delivered", "failed", "dead")
 LEASE = timedelta(minutes=2)
 
 
-def delivery_id(release_id: str, version: int, endpoint_id: int) -> str:
-    digest = hashlib.sha256(f"{release_id}:{version}:{endpoint_id}".encode()).hexdigest()
+def delivery_id(release_id: str, version: int, endpoint_id: int, edition: str | None = None) -> str:
+    """Stable per (release, version, endpoint), and per edition language for an edition sent
+    on its own after the original."""
+    key = f"{release_id}:{version}:{endpoint_id}" + (f":{edition}" if edition else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()
     return f"msg_{digest[:26]}"
 
 
@@ -56,8 +59,10 @@ def enqueue(
     recipients: Sequence[Recipient],
     *,
     now: datetime,
+    edition: str | None = None,
 ) -> int:
-    """Write one pending delivery per endpoint; returns how many were written."""
+    """Write one pending delivery per endpoint; returns how many were written. `edition`: the
+    language of an edition approved after the version went out, sent on its own."""
     seen: set[int] = set()
     for r in recipients:
         if r.endpoint_id in seen:
@@ -65,7 +70,7 @@ def enqueue(
         seen.add(r.endpoint_id)
         db.add(
             Delivery(
-                id=delivery_id(release_id, version, r.endpoint_id),
+                id=delivery_id(release_id, version, r.endpoint_id, edition),
                 release_id=release_id,
                 version_number=version,
                 kind=kind,

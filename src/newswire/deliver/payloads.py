@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,9 +21,12 @@ from newswire.channels.webhook import NEWSML_CONTENT_TYPE, NINJS_CONTENT_TYPE, W
 from newswire.channels.websub import WebSubPayload
 from newswire.config import Settings
 from newswire.domain.errors import NewswireError
-from newswire.intake.markdown import markdown_to_html
 from newswire.intake.text import plain_text
-from newswire.store.models import Delivery, Edition, Endpoint, Recipient, ReleaseVersion
+from newswire.publish.freeze import edition_version
+from newswire.render.html import render_article
+from newswire.render.newsml import render_newsml
+from newswire.render.ninjs import ninjs_bytes
+from newswire.store.models import Delivery, Edition, Endpoint, Recipient, Release, ReleaseVersion
 
 UNSUBSCRIBE = "unsubscribe"
 
@@ -76,38 +78,52 @@ def _edition(
     )
 
 
-def _translation(
-    db: Session, release_id: str, language: str, original: str, cache: dict[Any, Any]
-) -> dict[str, str] | None:
-    """The approved edition's content in `language`, if the delivery is for one."""
-    if language == original:
+@dataclass(frozen=True)
+class EditionDocs:
+    """An approved edition of a version, rendered once for the whole fan-out."""
+
+    headline: str
+    body_markdown: str
+    article_html: str
+    ninjs: bytes
+    newsml: bytes
+
+
+def _edition_docs(
+    db: Session, settings: Settings, d: Delivery, original: str, cache: dict[Any, Any]
+) -> EditionDocs | None:
+    """The approved edition in the delivery's language, if it is for one."""
+    if d.language == original:
         return None
-    key = ("edition", release_id, language)
+    key = ("edition", d.release_id, d.version_number, d.language)
     if key not in cache:
-        cache[key] = db.scalar(
-            select(Edition.content).where(
-                Edition.release_id == release_id,
-                Edition.language == language,
+        edition = db.scalar(
+            select(Edition).where(
+                Edition.release_id == d.release_id,
+                Edition.language == d.language,
                 Edition.status == "approved",
             )
         )
+        docs = None
+        if edition is not None:
+            release = db.get(Release, d.release_id)
+            version = db.scalar(
+                select(ReleaseVersion).where(
+                    ReleaseVersion.release_id == d.release_id,
+                    ReleaseVersion.number == d.version_number,
+                )
+            )
+            assert release is not None and version is not None
+            frozen = edition_version(settings, release, version, edition)
+            docs = EditionDocs(
+                frozen.content.headline,
+                frozen.content.body_markdown,
+                render_article(frozen),
+                ninjs_bytes(frozen),
+                render_newsml(frozen),
+            )
+        cache[key] = docs
     return cache[key]
-
-
-def _edition_html(settings: Settings, lang: str, translated: dict[str, str]) -> str:
-    disclaimer = i18n.gettext(
-        lang,
-        "The article is provided by a third-party content provider. {wire} ({url}) makes no "
-        "warranties or representations in connection with it.",
-        wire=settings.wire_name,
-        url=settings.wire_url,
-    )
-    direction = "rtl" if i18n.is_rtl(lang) else "ltr"
-    return (
-        f'<article lang="{lang}" dir="{direction}"><h1>{escape(translated["headline"])}</h1>'
-        f"{markdown_to_html(translated['body'])}"
-        f'<p class="disclaimer">{escape(disclaimer)}</p></article>'
-    )
 
 
 def unsubscribe_url(settings: Settings, recipient_id: int) -> str:
@@ -183,32 +199,32 @@ def build_messages(
             continue
         docs = _docs(db, d.release_id, d.version_number, cache)
         options = endpoint.settings if endpoint else {}
+        edition = _edition_docs(db, settings, d, docs.content["language"], cache)
         if d.channel == "webhook":
             newsml = options.get("format") == "newsml"
+            chosen = edition or docs
             payload = WebhookPayload(
-                body=docs.newsml if newsml else docs.ninjs,
+                body=chosen.newsml if newsml else chosen.ninjs,
                 secrets=tuple(options.get("secrets", ())),
                 content_type=NEWSML_CONTENT_TYPE if newsml else NINJS_CONTENT_TYPE,
             )
         elif d.channel == "email":
             content = docs.content
-            translated = _translation(db, d.release_id, d.language, content["language"], cache)
-            if translated:  # an approved edition in the recipient's language
-                lang, headline, body = d.language, translated["headline"], translated["body"]
-                html = _edition_html(settings, lang, translated)
+            if edition:  # an approved edition in the recipient's language
+                lang, headline, body, html = (
+                    d.language, edition.headline, edition.body_markdown, edition.article_html,
+                )  # fmt: skip
             else:
                 lang, headline, body = (
-                    content["language"],
-                    content["headline"],
-                    content["body_markdown"],
-                )
+                    content["language"], content["headline"], content["body_markdown"],
+                )  # fmt: skip
                 html = docs.article_html
             text = f"{headline}\n\n{plain_text(body)}"
-            edition = _edition(
+            mail = _edition(
                 settings, d.release_id, d.version_number, d.kind, lang, headline, text, html
             )
             payload = EmailPayload(
-                edition=edition,
+                edition=mail,
                 unsubscribe_url=unsubscribe_url(settings, d.recipient_id or 0),
                 name=names.get(d.recipient_id),
             )

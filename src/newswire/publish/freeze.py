@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 
 from newswire.config import Settings
-from newswire.domain.release import Issuer, PublishedVersion, ReleaseContent, VersionKind
+from newswire.domain.release import (
+    Issuer,
+    PublishedVersion,
+    ReleaseContent,
+    VersionKind,
+    content_from_json,
+)
+from newswire.intake.markdown import markdown_to_html
 from newswire.render.html import render_article
 from newswire.render.newsml import render_newsml
 from newswire.render.ninjs import ninjs_bytes
-from newswire.store.models import Release, ReleaseVersion
+from newswire.store.models import Edition, Release, ReleaseVersion
 
 
 def version_url(settings: Settings, release_id: str, number: int) -> str:
@@ -73,4 +81,37 @@ def freeze_version(
         ninjs=ninjs.decode(),
         newsml=render_newsml(frozen).decode(),
         digest=hashlib.sha256(ninjs).hexdigest(),
+    )
+
+
+def edition_version(
+    settings: Settings, release: Release, latest: ReleaseVersion, edition: Edition
+) -> PublishedVersion:
+    """The current version with the edition's text and language in place of the original's."""
+    source = content_from_json(latest.content)
+    body = edition.content.get("body") or source.body_markdown
+    content = replace(
+        source,
+        headline=edition.content.get("headline") or source.headline,
+        subheadline=edition.content.get("subheadline") or None,
+        body_markdown=body,
+        body_html=markdown_to_html(body),
+        language=edition.language,
+    )
+    org = release.organization
+    return PublishedVersion(
+        release_id=release.id,
+        number=latest.number,
+        kind=VersionKind(latest.kind),
+        content=content,
+        issuer=Issuer(org.id, org.name, org.slug, org.website),
+        published_at=latest.published_at,
+        first_published_at=release.first_published_at or latest.published_at,
+        sections=tuple(latest.sections.get("sections", ())),
+        top_story=latest.top_story,
+        reason=latest.reason,
+        amends=latest.amends,
+        canonical_url=f"{settings.base_url}/releases/{release.id}/{edition.language}",
+        wire_name=settings.wire_name,
+        extra={"wire_url": settings.wire_url},
     )

@@ -224,7 +224,9 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("release_id", "version_number", "endpoint_id"),
+        UniqueConstraint(
+            "release_id", "version_number", "endpoint_id", "language", name="uq_deliveries_target"
+        ),
         Index("ix_deliveries_due", "state", "next_attempt_at"),
         Index("ix_deliveries_endpoint", "release_id", "endpoint_id", "version_number"),
     )

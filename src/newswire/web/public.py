@@ -14,7 +14,6 @@ naming the parameter (404 for an issuer that does not exist), never a 500.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -26,8 +25,7 @@ from markupsafe import Markup
 from newswire import i18n, taxonomy
 from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
-from newswire.domain.release import Issuer, PublishedVersion, VersionKind, content_from_json
-from newswire.intake.markdown import markdown_to_html
+from newswire.publish.freeze import edition_version
 from newswire.render.html import render_article, render_page
 from newswire.store import public
 from newswire.store.feeds import MAX_PAGE, FeedQuery, FeedQueryError
@@ -384,7 +382,7 @@ def edition_page(
     if edition is None:
         raise NotFound(f"release '{release_id}' has no approved edition in '{lang}'")
     latest = versions[-1]
-    frozen = _edition_version(settings, release, latest, edition)
+    frozen = edition_version(settings, release, latest, edition)
     url = f"{settings.base_url}/releases/{release_id}/{lang}"
     modified = max(_utc(latest.published_at), _utc(edition.approved_at or edition.updated_at))
     source_name = i18n.language_name(release.language, lang)
@@ -425,39 +423,6 @@ def edition_page(
         ),
     )
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
-
-
-def _edition_version(
-    settings: Settings, release: Release, latest: ReleaseVersion, edition: Edition
-) -> PublishedVersion:
-    """The current version with the edition's text and language in place of the original's."""
-    source = content_from_json(latest.content)
-    body = edition.content.get("body") or source.body_markdown
-    content = replace(
-        source,
-        headline=edition.content.get("headline") or source.headline,
-        subheadline=edition.content.get("subheadline") or None,
-        body_markdown=body,
-        body_html=markdown_to_html(body),
-        language=edition.language,
-    )
-    org = release.organization
-    return PublishedVersion(
-        release_id=release.id,
-        number=latest.number,
-        kind=VersionKind(latest.kind),
-        content=content,
-        issuer=Issuer(org.id, org.name, org.slug, org.website),
-        published_at=_utc(latest.published_at),
-        first_published_at=_utc(release.first_published_at or latest.published_at),
-        sections=tuple(latest.sections.get("sections", ())),
-        top_story=latest.top_story,
-        reason=latest.reason,
-        amends=latest.amends,
-        canonical_url=f"{settings.base_url}/releases/{release.id}/{edition.language}",
-        wire_name=settings.wire_name,
-        extra={"wire_url": settings.wire_url},
-    )
 
 
 @router.get("/healthz")
