@@ -25,10 +25,12 @@ from newswire.translate.engines import EngineRegistry
 from newswire.web import (
     api,
     audience,
+    desk,
     editions,
     embed,
     feeds,
     public,
+    session,
     sitemaps,
     streams,
     websub,
@@ -85,6 +87,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.state.audience = shared_index(settings)
     broadcaster = app.state.broadcaster = Broadcaster(db)
     install_error_handlers(app)
+    session.install(app)  # CSP and security headers, login rate limiter, /login and /logout
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api.router)
     app.include_router(audience.router)
@@ -92,6 +95,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(editions.router)
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
+    app.include_router(desk.router)  # /desk pages (editors and admins)
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
     app.include_router(audience.pages)

@@ -1,0 +1,184 @@
+"""The editorial desk in a real browser (Chromium via Playwright, as test_browser_newsroom.py):
+sign in as an editor, open the queue, approve a release, read it on the public page; axe-core and
+the Nu HTML Checker on the login, queue, release and edition pages; no CSP violation in the
+console; screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR is set."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from browser import test_browser_newsroom as newsroom
+from browser.test_browser_newsroom import ARGS, CHROMIUM, SIZES, Server, _axe, _free_port
+from builders import World, release_payload
+from newswire.config import Settings
+from newswire.publish.scheduler import run_once
+from newswire.store.models import Edition
+from newswire.web import desk, session
+from newswire.web.app import create_app
+
+tools = newsroom.tools  # the newsroom test's fixtures: Chromium, axe-core, vnu.jar
+database_url = newsroom.database_url  # SQLite only
+
+
+def _desk_app(settings: Settings, **kw: object) -> FastAPI:
+    app = create_app(settings, run_scheduler=False, **kw)  # type: ignore[arg-type]
+    if not any(getattr(r, "path", None) == "/login" for r in app.routes):
+        session.install(app)
+        app.include_router(desk.router)
+    return app
+
+
+@pytest.fixture
+def desk_site(tools: dict[str, Path], settings: Settings, db: object, world: World) -> Iterator:
+    port = _free_port()
+    settings = replace(settings, base_url=f"http://127.0.0.1:{port}")
+    ids = {}
+    with TestClient(_desk_app(settings)) as client:
+        for name, headline in (
+            ("first", None),
+            ("second", "Acme Opens A Training Centre For Wind Technicians In Bremerhaven"),
+            ("third", "Acme Wins Award For Best Offshore Wind Service In The North Sea"),
+        ):
+            payload = release_payload(**({"headline": headline} if headline else {}))
+            made = client.post(
+                "/api/v1/releases?submit=true", json=payload, headers=world.headers("issuer")
+            )
+            assert made.status_code == 201, made.text
+            ids[name] = made.json()["id"]
+        # the second is approved and has a doubtful German translation to review
+        approved = client.post(
+            f"/api/v1/releases/{ids['second']}/approve", headers=world.headers("editor")
+        )
+        assert approved.status_code == 200, approved.text
+        with client.app.state.db.session() as s:
+            edition = s.query(Edition).filter_by(release_id=ids["second"], language="de").one()
+            edition.status, edition.reason = "needs_review", "numbers differ"
+            edition.content = {"headline": "Acme eröffnet Ausbildungszentrum", "body": "Text."}
+            edition.flags = {
+                "flags": [
+                    {"kind": "number", "field": "body", "segment": 0, "source": "43",
+                     "target": "", "reason": "the number 43 is missing"},
+                ]
+            }  # fmt: skip
+    app = _desk_app(settings, migrate=False)
+    with Server(app, port) as server:
+        yield server.url, ids, app
+
+
+def test_editor_approves_in_the_browser_accessibility_and_validity(
+    desk_site: tuple, tools: dict[str, Path], tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, ids, app = desk_site
+    rid = ids["first"]
+    shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
+    axe_js = tools["axe"].read_text()
+    problems: dict[str, list[dict]] = {}
+    html_files: dict[str, Path] = {}
+    csp_errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # the flow, under the real Content-Security-Policy
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on(
+                "console",
+                lambda m: (
+                    csp_errors.append(m.text) if "Content Security Policy" in m.text else None
+                ),
+            )
+            page.goto(base + "/desk")
+            page.wait_for_url("**/login?next=/desk")
+            page.fill("#email", "editor@newswire.example")
+            page.fill("#password", "correct-horse")
+            page.click("form.stack button[type=submit]")
+            page.wait_for_url("**/desk")
+            assert page.locator("h1").inner_text() == "Review queue"
+            page.click(f"ol.queue a[href='/desk/releases/{rid}']")
+            page.wait_for_url(f"**/desk/releases/{rid}")
+            page.click("#approve-form button[type=submit]")
+            page.wait_for_url(f"**/desk/releases/{rid}?done=approved")
+            assert "Approved" in page.locator(".flash-ok").inner_text()
+            assert page.locator(".state").inner_text() == "scheduled"
+            run_once(app.state.db, now=datetime.now(UTC) + timedelta(seconds=1))
+            page.goto(base + f"/releases/{rid}")
+            assert "640 MW" in page.locator("article h1").inner_text()
+            cookies = page.context.cookies()
+            cookie = next(c for c in cookies if c["name"] == session.COOKIE)
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+            storage = page.context.storage_state()
+            page.close()
+            # every page type: axe (injected, so the CSP is bypassed here), HTML for the checker
+            context = browser.new_context(bypass_csp=True, storage_state=storage)
+            checked = context.new_page()
+            checked.set_viewport_size({"width": 1280, "height": 800})
+            pages = {
+                "desk-queue": "/desk",
+                "desk-release": f"/desk/releases/{ids['second']}",
+                "desk-published": f"/desk/releases/{rid}",
+                "desk-review": f"/desk/releases/{ids['third']}",
+                "desk-edition": f"/desk/releases/{ids['second']}/editions/de",
+            }
+            for name, path in pages.items():
+                _check(checked, base + path, name, axe_js, tmp_path, shots, problems, html_files)
+            context.close()
+            anonymous = browser.new_context(bypass_csp=True).new_page()
+            _check(
+                anonymous, base + "/login", "login", axe_js, tmp_path, shots, problems, html_files
+            )
+        finally:
+            browser.close()
+    assert not csp_errors, csp_errors
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+    done = subprocess.run(
+        ["java", "-jar", str(tools["vnu"]), "--errors-only", "--format", "json"]
+        + [str(f) for f in html_files.values()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
+    errors = [
+        {"file": Path(m.get("url", "")).name, "line": m.get("lastLine"), "message": m["message"]}
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+
+
+def _check(
+    page: object,
+    url: str,
+    name: str,
+    axe_js: str,
+    tmp_path: Path,
+    shots: str | None,
+    problems: dict[str, list[dict]],
+    html_files: dict[str, Path],
+) -> None:
+    response = page.goto(url)  # type: ignore[attr-defined]
+    assert response is not None and response.status == 200, (name, response and response.status)
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    html_files[name] = tmp_path / f"{name}.html"
+    html_files[name].write_bytes(response.body())
+    found = _axe(page, axe_js)
+    if found:
+        problems[name] = found
+    if shots:
+        folder = Path(shots)
+        folder.mkdir(parents=True, exist_ok=True)
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
+            page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]
