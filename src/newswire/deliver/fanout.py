@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from newswire import bus
 from newswire.audience import websub
-from newswire.audience.targeting import facts_for, shared_index, targets
+from newswire.audience.targeting import Target, facts_for, shared_index, targets
 from newswire.config import Settings
 from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
@@ -53,18 +53,7 @@ def enqueue_for_version(
                     release_id=release.id, version=number, language=t.language, now=now,
                 )  # fmt: skip
             elif t.channel in PUSHED and t.frequency == "realtime":
-                recipients.append(
-                    outbox.Recipient(
-                        t.endpoint_id,
-                        t.recipient_id,
-                        t.channel,
-                        t.address,
-                        t.language,
-                        t.country,
-                        t.outlet_type,
-                        t.kind,
-                    )
-                )
+                recipients.append(_outbox_recipient(t))
     recipients = _websub(db, settings, release, number, kind, recipients, now=now)
     written = outbox.enqueue(db, release.id, number, kind.value, recipients, now=now)
     ids = [outbox.delivery_id(release.id, number, r.endpoint_id) for r in recipients]
@@ -117,6 +106,13 @@ def _websub(
     return kept
 
 
+def _outbox_recipient(t: Target) -> outbox.Recipient:
+    return outbox.Recipient(
+        t.endpoint_id, t.recipient_id, t.channel, t.address, t.language, t.country,
+        t.outlet_type, t.kind,
+    )  # fmt: skip
+
+
 def distribute_edition(
     db: Session, settings: Settings, release: Release, language: str, *, now: datetime
 ) -> int:
@@ -135,16 +131,7 @@ def distribute_edition(
         )
     )
     recipients = [
-        outbox.Recipient(
-            t.endpoint_id,
-            t.recipient_id,
-            t.channel,
-            t.address,
-            t.language,
-            t.country,
-            t.outlet_type,
-            t.kind,
-        )
+        _outbox_recipient(t)
         for t in found
         if t.language == language and t.channel in PUSHED and t.frequency == "realtime"
     ]
