@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from browser import test_browser_newsroom as newsroom
-from browser.test_browser_newsroom import ARGS, CHROMIUM, SIZES, Server, _axe, _free_port
+from browser.test_browser_newsroom import (
+    ARGS,
+    CHROMIUM,
+    SIZES,
+    Server,
+    _axe,
+    _free_port,
+    nu_checker_errors,
+)
 from builders import World, release_payload
 from newswire.config import Settings
 from newswire.publish.scheduler import run_once
@@ -141,19 +148,7 @@ def test_editor_approves_in_the_browser_accessibility_and_validity(
             browser.close()
     assert not csp_errors, csp_errors
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
-    done = subprocess.run(
-        ["java", "-jar", str(tools["vnu"]), "--errors-only", "--format", "json"]
-        + [str(f) for f in html_files.values()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
-    errors = [
-        {"file": Path(m.get("url", "")).name, "line": m.get("lastLine"), "message": m["message"]}
-        for m in messages
-        if m.get("type") == "error"
-    ]
+    errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
     assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
 
 

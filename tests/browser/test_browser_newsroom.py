@@ -206,17 +206,21 @@ def test_reader_flows_accessibility_and_validity(
         finally:
             browser.close()
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
-    checked = subprocess.run(
-        ["java", "-jar", str(tools["vnu"]), "--errors-only", "--format", "json"]
-        + [str(f) for f in html_files.values()],
+    errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
+    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+
+
+def nu_checker_errors(vnu: Path, files: list[Path]) -> list[dict[str, object]]:
+    """The Nu HTML Checker's errors (not warnings) on the given HTML files."""
+    done = subprocess.run(
+        ["java", "-jar", str(vnu), "--errors-only", "--format", "json"] + [str(f) for f in files],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    messages = json.loads(checked.stderr or checked.stdout or '{"messages": []}')["messages"]
-    errors = [
+    messages = json.loads(done.stderr or done.stdout or '{"messages": []}')["messages"]
+    return [
         {"file": Path(m.get("url", "")).name, "line": m.get("lastLine"), "message": m["message"]}
         for m in messages
         if m.get("type") == "error"
     ]
-    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from newswire import taxonomy
@@ -21,10 +21,9 @@ from newswire.target.tokens import Doc, analyze
 _PUBLIC = [s.value for s in PUBLIC_STATES]
 
 
-def latest_versions(
-    db: Session, *, limit: int = 20, offset: int = 0, issuer: str | None = None
-) -> list[tuple[Release, ReleaseVersion]]:
-    query = (
+def _current_public() -> Select[tuple[Release, ReleaseVersion]]:
+    """Public releases with their current version, newest first."""
+    return (
         select(Release, ReleaseVersion)
         .join(
             ReleaseVersion,
@@ -33,17 +32,6 @@ def latest_versions(
         )
         .where(Release.state.in_(_PUBLIC))
         .order_by(Release.first_published_at.desc(), Release.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    if issuer:
-        query = query.join(Organization).where(Organization.slug == issuer)
-    return [(r, v) for r, v in db.execute(query).all()]
-
-
-def count_public(db: Session) -> int:
-    return (
-        db.scalar(select(func.count()).select_from(Release).where(Release.state.in_(_PUBLIC))) or 0
     )
 
 
@@ -123,16 +111,7 @@ def newsroom_page(
     size: int = 20,
 ) -> tuple[list[NewsroomItem], bool]:
     """One page of the newsroom, newest first, and whether there is a next one."""
-    stmt = (
-        select(Release, ReleaseVersion)
-        .join(
-            ReleaseVersion,
-            (ReleaseVersion.release_id == Release.id)
-            & (ReleaseVersion.number == Release.current_version),
-        )
-        .where(Release.state.in_(_PUBLIC))
-        .order_by(Release.first_published_at.desc(), Release.id)
-    )
+    stmt = _current_public()
     if filters.issuer is not None:
         stmt = stmt.join(Organization, Organization.id == Release.organization_id).where(
             Organization.slug == filters.issuer
@@ -245,16 +224,7 @@ class SitemapEntry:
 
 def sitemap_entries(db: Session, *, since: datetime | None = None) -> list[SitemapEntry]:
     """Every public release (first published at or after `since`, if given), newest first."""
-    stmt = (
-        select(Release, ReleaseVersion)
-        .join(
-            ReleaseVersion,
-            (ReleaseVersion.release_id == Release.id)
-            & (ReleaseVersion.number == Release.current_version),
-        )
-        .where(Release.state.in_(_PUBLIC))
-        .order_by(Release.first_published_at.desc(), Release.id)
-    )
+    stmt = _current_public()
     if since is not None:
         stmt = stmt.where(Release.first_published_at >= since)
     out: list[SitemapEntry] = []
