@@ -744,5 +744,36 @@ def report(release_id: str, data: DataDir = None) -> None:
     typer.echo(json.dumps(figures, indent=2, default=str))
 
 
+i18n_app = typer.Typer(help="Interface translations.")
+app.add_typer(i18n_app, name="i18n")
+
+
+@i18n_app.command("missing")
+def i18n_missing(
+    area: Annotated[str | None, typer.Option(help="Only this catalog area")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language")] = None,
+) -> None:
+    """List the interface messages a catalog does not translate yet (exit 1 when any)."""
+    from newswire.i18n import coverage
+
+    try:
+        areas = (coverage.area(area),) if area else coverage.AREAS
+    except LookupError as exc:
+        fail(str(exc))
+    if lang is not None and lang not in {t for a in areas for t in a.languages}:
+        fail(f"{lang!r} is not a language of these catalogs")
+    gaps = {
+        key: lacking
+        for key, lacking in coverage.report(areas).items()
+        if lang is None or key[1] == lang
+    }
+    for (name, tag), lacking in gaps.items():
+        for message in lacking:
+            typer.echo(f"{name}.po [{tag}]: {message}")
+    if gaps:
+        raise typer.Exit(1)
+    typer.echo("every catalog translates every message it is used for")
+
+
 def main() -> None:
     app()

@@ -3,7 +3,6 @@ decisions through the forms (the release and edition change state through the ac
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,13 +17,7 @@ from newswire.store.db import Database
 from newswire.store.models import Edition, Release
 from newswire.web import desk, session
 from newswire.web.app import create_app
-
-PASSWORD = "correct-horse"  # builders.make_world's password for every user
-EMAILS = {
-    "editor": "editor@newswire.example",
-    "admin": "admin@newswire.example",
-    "issuer": "press@acme.example",
-}
+from web_pages import EMAILS, PASSWORD, csrf, login
 
 
 def desk_app(settings: Settings) -> FastAPI:
@@ -40,21 +33,6 @@ def desk_app(settings: Settings) -> FastAPI:
 def web(settings: Settings, db: Database) -> Iterator[TestClient]:
     with TestClient(desk_app(settings)) as test_client:
         yield test_client
-
-
-def csrf(page_html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
-
-
-def login(client: TestClient, who: str, password: str = PASSWORD) -> object:
-    token = csrf(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"email": EMAILS[who], "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
 
 
 def submit(client: TestClient, world: World, **overrides: object) -> str:
@@ -85,7 +63,7 @@ def test_sign_in_and_out(web: TestClient, world: World) -> None:
     assert signed.headers["location"] == "/desk"
     queue = web.get("/desk")
     assert queue.status_code == 200
-    assert "Review queue" in queue.text and "editor (editor)" in queue.text
+    assert "Review queue" in queue.text and "editor (Editor)" in queue.text
     out = web.post("/logout", data={"csrf_token": csrf(queue.text)}, follow_redirects=False)
     assert out.status_code == 303
     again = web.get("/desk", follow_redirects=False)
@@ -327,3 +305,22 @@ def test_the_editor_post_edits_and_approves_an_edition(web: TestClient, world: W
         assert edition.approved_by == EMAILS["editor"]
     again = web.post(path + "/edit", data={"csrf_token": token, "headline": "x", "body": "y"})
     assert again.status_code == 409 and "already approved" in again.text
+
+
+def test_interface_language_follows_the_switch_then_the_browser(
+    web: TestClient, world: World
+) -> None:
+    login(web, "editor")
+    english = web.get("/desk")
+    assert '<html lang="en" dir="ltr">' in english.text and "Review queue" in english.text
+    japanese = web.get("/desk?ui=ja")
+    assert '<html lang="ja"' in japanese.text and "審査キュー" in japanese.text
+    assert "nw_lang=ja" in japanese.headers["set-cookie"]
+    assert "審査キュー" in web.get("/desk").text  # remembered in the cookie
+    web.cookies.delete("nw_lang")
+    french = web.get("/desk", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
+    assert '<html lang="fr"' in french.text and "File de relecture" in french.text
+    arabic = web.get("/desk", headers={"Accept-Language": "ar"})
+    assert 'dir="rtl"' in arabic.text
+    korean = web.get("/desk", headers={"Accept-Language": "ko"})  # not an interface language
+    assert '<html lang="en"' in korean.text

@@ -1,8 +1,12 @@
 """Interface text of the wire in its 15 languages, and locale-aware dates.
 
-One gettext catalog per language lives at ``locale/<babel id>/LC_MESSAGES/messages.po``;
-the English msgid is the key. Catalogs are read with Babel and compiled in memory on first
-use (no build step, no committed ``.mo``), then cached per language.
+Each language has its catalogs under ``locale/<babel id>/LC_MESSAGES/``: ``messages.po`` for
+what readers see (public pages, feeds, emails; all 15 languages) and one ``<area>.po`` per
+signed-in area (``desk.po``, ``portal.po``, ``operator.po``, ``account.po``; at least the
+:data:`INTERFACE_LANGUAGES`). The English msgid is the key. All of a language's catalogs are
+read with Babel, compiled in memory on first use and merged into one (no build step, no
+committed ``.mo``), then cached per language. ``newswire i18n missing`` lists the messages
+the code and templates use that a catalog lacks (see :mod:`newswire.i18n.coverage`).
 
 Placeholders are ``str.format`` fields (``{issuer}``, ``{datetime}``...). Conventions for
 the values passed in, so that every translation reads correctly:
@@ -35,6 +39,7 @@ from babel.support import Translations
 
 from newswire.taxonomy.languages import (
     DEFAULT_LANGUAGE,
+    INTERFACE_LANGUAGES,
     LANGUAGES,
     TRADITIONAL_CHINESE_REGIONS,
     wire_language,
@@ -42,7 +47,10 @@ from newswire.taxonomy.languages import (
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "INTERFACE_LANGUAGES",
     "LANGUAGES",
+    "N_",
+    "accepted_languages",
     "format_date",
     "format_datetime",
     "gettext",
@@ -102,19 +110,30 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(_babel_id(resolve_language(lang)))
 
 
+def catalog_paths(tag: str) -> list[Path]:
+    """The catalogs of wire language ``tag``: ``messages.po`` first, then the areas by name."""
+    folder = LOCALE_DIR / _babel_id(tag) / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda p: (p.stem != DOMAIN, p.name))
+
+
+def _compile(path: Path, tag: str) -> Translations:
+    with path.open("rb") as fp:
+        catalog = read_po(fp, locale=_babel_id(tag), domain=DOMAIN)
+    buf = BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
 @cache
 def _load(tag: str) -> Translations:
-    path = LOCALE_DIR / _babel_id(tag) / "LC_MESSAGES" / f"{DOMAIN}.po"
-    try:
-        with path.open("rb") as fp:
-            catalog = read_po(fp, locale=_babel_id(tag), domain=DOMAIN)
-        buf = BytesIO()
-        write_mo(buf, catalog)
-        buf.seek(0)
-        return Translations(buf, domain=DOMAIN)
-    except Exception:  # a broken catalog must not take pages down: fall back to English
-        log.exception("i18n: cannot load catalog %s", path)
-        return Translations(domain=DOMAIN)
+    merged = Translations(domain=DOMAIN)
+    for path in catalog_paths(tag):
+        try:
+            merged.merge(_compile(path, tag))
+        except Exception:  # a broken catalog must not take pages down: its messages stay English
+            log.exception("i18n: cannot load catalog %s", path)
+    return merged
 
 
 def translations(lang: str) -> Translations:
@@ -125,10 +144,34 @@ def translations(lang: str) -> Translations:
     return _load(resolve_language(lang))
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is written; translate it where it is shown."""
+    return message
+
+
 def gettext(lang: str, message: str, **params: object) -> str:
     """Translate ``message`` (an English msgid) into ``lang``, then ``str.format(**params)``."""
     text = translations(lang).gettext(message)
     return text.format(**params) if params else text
+
+
+def accepted_languages(header: str) -> list[str]:
+    """The tags of an HTTP Accept-Language header, most wanted first (``*`` and q=0 dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:32]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        tag = tag.strip()
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(ranked)]
 
 
 def is_rtl(lang: str) -> bool:

@@ -31,6 +31,9 @@ def environment() -> Environment:
 
 
 def render_page(template: str, **context: Any) -> str:
+    """Render ``template``; ``_(message, **params)`` in it translates into the page's ``lang``."""
+    lang = context.get("lang", i18n.DEFAULT_LANGUAGE)
+    context.setdefault("_", lambda message, **params: i18n.gettext(lang, message, **params))
     return environment().get_template(template).render(**context)
 
 

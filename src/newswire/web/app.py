@@ -23,12 +23,15 @@ from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry
 from newswire.web import (
+    account,
     api,
     audience,
     desk,
     editions,
     embed,
     feeds,
+    operator,
+    portal,
     public,
     session,
     sitemaps,
@@ -96,6 +99,9 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
     app.include_router(desk.router)  # /desk pages (editors and admins)
+    app.include_router(portal.router)  # /portal pages (issuers)
+    app.include_router(operator.router)  # /operator pages (admins)
+    app.include_router(account.router)  # /account pages (journalists, by emailed link)
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
     app.include_router(audience.pages)

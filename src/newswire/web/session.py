@@ -30,14 +30,18 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newswire import i18n
 from newswire.actions.accounts import actor_for, check_password
 from newswire.actions.actor import Actor
 from newswire.config import Settings
 from newswire.domain.errors import NotAuthenticated
 from newswire.render.html import render_page
 from newswire.store.models import User
+from newswire.taxonomy.languages import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
 
 COOKIE = "nw_session"
+LANG_COOKIE = "nw_lang"
+UI_PARAM = "ui"
 SESSION_MAX_AGE_S = 12 * 3600
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 15 * 60
@@ -46,6 +50,8 @@ CSP = (
     "form-action 'self'"
 )
 DESK_CSP = CSP + "; frame-ancestors 'none'"  # the desk is never framed (embeds may be)
+PRIVATE_PREFIXES = ("/desk", "/portal", "/operator", "/account", "/login", "/logout")
+"""Signed-in areas: never framed, never cached, no referrer to other sites."""
 
 router = APIRouter(include_in_schema=False)
 
@@ -131,21 +137,57 @@ def write_session(request: Request, response: Response, session: WebSession) -> 
     )
 
 
+# --- the interface language --------------------------------------------------------------------
+
+
+def interface_language(request: Request) -> str:
+    """The language of the signed-in pages: ``?ui=`` (remembered in a cookie), else the cookie,
+    else the browser's Accept-Language; one of INTERFACE_LANGUAGES, English when none fits."""
+    cached = getattr(request.state, "ui_language", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    asked = [request.query_params.get(UI_PARAM), request.cookies.get(LANG_COOKIE)]
+    asked += i18n.accepted_languages(request.headers.get("accept-language", ""))
+    found = next(
+        (
+            i18n.resolve_language(tag)
+            for tag in asked
+            if tag and i18n.resolve_language(tag) in INTERFACE_LANGUAGES
+        ),
+        DEFAULT_LANGUAGE,
+    )
+    request.state.ui_language = found
+    return found
+
+
+def _interface_choices() -> list[tuple[str, str]]:
+    return [(tag, i18n.language_name(tag, tag)) for tag in INTERFACE_LANGUAGES]
+
+
 def html(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a session page: the CSRF token in the context, the cookie set when it is new."""
+    """Render a session page in the interface language: the CSRF token in the context, the
+    session cookie set when it is new, the language cookie when ``?ui=`` chose one."""
     session = web_session(request)
     settings = _settings(request)
+    lang = interface_language(request)
     page = render_page(
         template,
-        lang="en",
-        wire=settings.wire_name,
-        csrf_token=session.csrf,
-        signed_in=getattr(request.state, "user", None),
-        **context,
+        **{
+            "lang": lang,
+            "wire": settings.wire_name,
+            "csrf_token": session.csrf,
+            "signed_in": getattr(request.state, "user", None),
+            "interface_languages": _interface_choices(),
+            **context,
+        },
     )
     response = HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
     if session.fresh:
         write_session(request, response, session)
+    if request.query_params.get(UI_PARAM) and lang == i18n.resolve_language(
+        request.query_params[UI_PARAM]
+    ):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
     return response
 
 
@@ -316,7 +358,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        private = path.startswith(("/desk", "/login", "/logout"))
+        private = path.startswith(PRIVATE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
