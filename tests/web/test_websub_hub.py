@@ -27,11 +27,14 @@ from builders import World, release_payload, sqlite_url
 from newswire.actions import releases as actions
 from newswire.audience import websub
 from newswire.config import Settings
+from newswire.deliver.fanout import distribute_edition
 from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.intake import validate_release
 from newswire.store.db import Database
-from newswire.store.models import Delivery, Endpoint, Recipient
+from newswire.store.models import Delivery, Endpoint, Recipient, Release
+from newswire.translate import editions
+from newswire.translate.engines import EngineRegistry
 
 HUB = "http://testserver/websub"
 ENERGY = "http://testserver/feeds/industry/energy.atom"
@@ -669,3 +672,24 @@ def test_topics_name_our_feeds(settings: Settings) -> None:
     ):
         with pytest.raises(websub.UnknownTopic):
             websub.parse_topic(settings, bad)
+
+
+def test_an_edition_approved_later_reaches_the_subscribers_of_its_language_feed(
+    hub: TestClient, db: Database, world: World, subscriber: Subscriber
+) -> None:
+    subscribe(hub, subscriber.url("/de"), "http://testserver/feeds/language/de.atom")
+    subscribe(hub, subscriber.url("/fr"), "http://testserver/feeds/language/fr.atom")
+    clock = Clock()
+    rid = publish(db, world, clock, target_languages=["de"])
+    assert deliver(db, clock) == {}  # the original is English: no German feed shows it yet
+    german = {"headline": "Nordlicht Energie baut einen Windpark", "body": "Ein Windpark entsteht."}
+    editions.translate_due(db, EngineRegistry(), now=clock())
+    with db.session() as s:
+        editions.post_edit(s, world.editor, rid, "de", german, now=clock())
+        editions.approve_edition(s, world.editor, rid, "de", now=clock())
+        distribute_edition(s, db.settings, s.get(Release, rid), "de", now=clock())
+    assert deliver(db, clock) == {"delivered": 1}
+    [post] = subscriber.posts_to("/de")
+    assert f"urn:newswire:release:{rid}:de" in post.body.decode()
+    assert german["headline"] in post.body.decode()
+    assert subscriber.posts_to("/fr") == []

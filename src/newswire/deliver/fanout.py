@@ -5,11 +5,13 @@ plus new matches; a retraction to every endpoint that got any version. Real-time
 webhook targets get a delivery now; digest subscribers' matches are collected for the daily
 digest (`newswire.deliver.digest`); streams and feeds read the published versions themselves.
 WebSub subscribers (`newswire.audience.websub`) get a delivery when their topic's feed shows
-the version, or showed the version it amends; an ended or expired subscription gets nothing.
+the version, or showed the version it amends, or shows one of its approved editions (language
+feeds); an ended or expired subscription gets nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,9 +23,11 @@ from newswire.audience.targeting import Target, facts_for, shared_index, targets
 from newswire.config import Settings
 from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
+from newswire.publish import events
 from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion
+from newswire.taxonomy.languages import wire_language
 from newswire.translate.editions import approved_languages
 
 PUSHED = ("email", "webhook")
@@ -89,6 +93,10 @@ def _websub(
     facts = [facts_of(content, slug) for content in versions.values()]
     if kind is VersionKind.ORIGINAL:
         facts = [facts_of(versions[number], slug)] if number in versions else facts
+    # the feeds in the languages of its approved editions show the version too
+    facts += [
+        replace(f, language=lang) for lang in approved_languages(db, release.id) for f in facts
+    ]
     have = {r.endpoint_id for r in kept}
     language = str(versions.get(number, {}).get("language", release.language))
     for endpoint, recipient in websub.matching(db, settings, facts, now=now):
@@ -120,6 +128,7 @@ def distribute_edition(
     targets whose language it is (the original reached them already)."""
     if release.state not in ("published", "corrected"):
         return 0
+    events.append_edition_event(db, settings, release, language, now=now)  # terminal streams
     content = content_from_json(release.content)
     facts = facts_for(content, release.organization_id, approved_languages(db, release.id))
     with shared_index(settings).current(db) as index:
@@ -135,6 +144,28 @@ def distribute_edition(
         for t in found
         if t.language == language and t.channel in PUSHED and t.frequency == "realtime"
     ]
+    # WebSub subscribers of a feed in this language that the edition now appears in
+    current = db.scalar(
+        select(ReleaseVersion.content).where(
+            ReleaseVersion.release_id == release.id, ReleaseVersion.number == version
+        )
+    )
+    if current is not None:
+        edition_facts = replace(
+            facts_of(current, release.organization.slug),
+            language=wire_language(language) or language,
+        )
+        for endpoint, recipient in websub.matching(db, settings, [edition_facts], now=now):
+            recipients.append(
+                outbox.Recipient(
+                    endpoint.id,
+                    recipient.id,
+                    websub.CHANNEL,
+                    endpoint.address,
+                    language,
+                    recipient_kind=recipient.kind,
+                )
+            )
     written = outbox.enqueue(
         db, release.id, version, kind or "original", recipients, now=now, edition=language
     )

@@ -158,7 +158,7 @@ def _websub_payload(
     if url not in rendered:
         try:
             topic = websub.parse_topic(settings, url)
-            feed, _ = build_feed(_InSession(db), settings, (topic.query, topic.fmt, 1))  # type: ignore[arg-type]
+            feed, _, _ = build_feed(_InSession(db), settings, (topic.query, topic.fmt, 1))  # type: ignore[arg-type]
             rendered[url] = (feed.body, topic.media_type)
         except (websub.UnknownTopic, NewswireError) as exc:
             rendered[url] = f"the topic can no longer be rendered: {exc}"

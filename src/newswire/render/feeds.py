@@ -9,7 +9,8 @@ the standard library. Mapping decisions:
 - id: the release's stable URN, ``urn:newswire:release:<id>`` (the ninjs ``uri`` and the
   NewsML-G2 guid), for every version: a correction or retraction updates the entry it amends
   (same id, newer ``updated`` / ``date_modified``), it never adds a second one. RSS carries it
-  as ``<guid isPermaLink="false">``.
+  as ``<guid isPermaLink="false">``. An edition (translation) in a language feed has its own,
+  ``urn:newswire:release:<id>:<language>``, as stable.
 - dates: Atom ``published``/``updated`` and JSON Feed ``date_published``/``date_modified``
   are RFC 3339 (first publication / this version); RSS ``pubDate`` is RFC 822 (first
   publication).
@@ -123,6 +124,11 @@ def release_urn(release_id: str) -> str:
     return RELEASE_URN + release_id
 
 
+def edition_urn(release_id: str, language: str) -> str:
+    """The stable id of a release's edition in `language`: its own entry beside the original."""
+    return f"{RELEASE_URN}{release_id}:{language}"
+
+
 def categories_for(codes: Sequence[str], lang: str) -> tuple[Category, ...]:
     """Industries as categories, labelled in `lang`; an unknown code stands as itself."""
     out = []
@@ -176,8 +182,10 @@ def entry_for(
     issuer_name: str,
     issuer_url: str | None = None,
     reason: str | None = None,
+    edition: bool = False,
 ) -> Entry:
-    """An entry from the frozen parts of a published version (`content` is its stored JSON)."""
+    """An entry from the frozen parts of a published version (`content` is its stored JSON);
+    with `edition`, of the version's translation into `content`'s language (its own id)."""
     lang = content["language"]
     headline = content["headline"]
     if kind == "retraction":
@@ -192,7 +200,7 @@ def entry_for(
         title = headline
         summary = content.get("subheadline") or first_paragraph(content.get("body_html", ""))
     return Entry(
-        id=release_urn(release_id),
+        id=edition_urn(release_id, lang) if edition else release_urn(release_id),
         release_id=release_id,
         version=version,
         kind=kind,

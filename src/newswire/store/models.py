@@ -317,6 +317,7 @@ class Edition(Base):
     __table_args__ = (
         UniqueConstraint("release_id", "language"),
         Index("ix_editions_due", "status", "next_attempt_at"),
+        Index("ix_editions_updated_at", "updated_at"),  # feed caches follow edition changes
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,16 +46,21 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI
+from markupsafe import escape
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newswire import i18n, taxonomy
 from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
+from newswire.publish.freeze import edition_version
 from newswire.render import feeds as render
+from newswire.render.html import render_article
 from newswire.store import feeds as store
 from newswire.store.db import Database
-from newswire.store.feeds import FeedQuery, FeedQueryError
+from newswire.store.feeds import FeedItem, FeedQuery, FeedQueryError
+from newswire.store.models import Edition, Release, ReleaseVersion
 
 CACHE_CONTROL = b"public, max-age=60"
 CHECK_INTERVAL_S = 1.0
@@ -144,6 +149,8 @@ class FeedCache:
         self._bytes = 0
         self._seq: int | None = None
         self._seen: set[int] = set()
+        self._edition_mark: datetime | None = None
+        self._editions_seen: set[tuple[int, datetime]] = set()
         self._generation = -1
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
@@ -174,13 +181,25 @@ class FeedCache:
                 return  # another request has just done it
             with db.session() as s:
                 seq, _ = store.publication_mark(s)
+                edition_mark = store.edition_mark(s)
                 if self._seq is None:
                     self._seq = seq
                     self._seen = store.recent_version_ids(s, seq)
-                elif seq != self._seq or generation != self._generation:
-                    self._apply(store.changes_since(s, self._seq))
-                    self._seq = max(self._seq, seq)
-                    self._seen = {i for i in self._seen if i > self._seq - store.GAP_WINDOW}
+                    self._edition_mark = edition_mark
+                    if edition_mark is not None:
+                        changed = store.edition_changes_since(s, edition_mark)
+                        self._editions_seen = {c.key for c in changed}
+                else:
+                    if seq != self._seq or generation != self._generation:
+                        self._apply(store.changes_since(s, self._seq))
+                        self._seq = max(self._seq, seq)
+                        self._seen = {i for i in self._seen if i > self._seq - store.GAP_WINDOW}
+                    if edition_mark is not None and (
+                        edition_mark != self._edition_mark or generation != self._generation
+                    ):
+                        since = self._edition_mark or edition_mark - store.EDITION_WINDOW
+                        self._apply_editions(store.edition_changes_since(s, since))
+                        self._edition_mark = max(self._edition_mark or edition_mark, edition_mark)
             self._generation = generation
             self._checked_at = time.monotonic()
 
@@ -194,6 +213,17 @@ class FeedCache:
             self._seen.add(change.version_id)
             for query in [q for q in self._by_query if change.affects(q)]:
                 self._drop(query)
+
+    def _apply_editions(self, changes: list[store.EditionChange]) -> None:
+        for change in changes:
+            if change.key in self._editions_seen:
+                continue
+            self._editions_seen.add(change.key)
+            for query in [q for q in self._by_query if change.affects(q)]:
+                self._drop(query)
+        if self._edition_mark is not None:
+            horizon = self._edition_mark - 2 * store.EDITION_WINDOW
+            self._editions_seen = {k for k in self._editions_seen if k[1] >= horizon}
 
     def _drop(self, query: FeedQuery) -> None:
         for key in self._by_query.pop(query, ()):
@@ -216,11 +246,20 @@ class FeedCache:
             self._raw.clear()
         self._raw[raw] = key
 
-    def put(self, key: Key, feed: CachedFeed, sequence: int) -> bool:
-        """Keep a page read at `sequence`; refused when a check has meanwhile passed that
-        sequence (the versions in between were judged without this page: it may be stale)."""
+    def put(
+        self, key: Key, feed: CachedFeed, sequence: int, edition_mark: datetime | None = None
+    ) -> bool:
+        """Keep a page read at `sequence` (and, for a language feed, `edition_mark`); refused
+        when a check has meanwhile passed either (the changes in between were judged without
+        this page: it may be stale)."""
         with self._lock:
             if self._seq is None or sequence < self._seq:
+                return False
+            if (
+                key[0].language is not None
+                and self._edition_mark is not None
+                and (edition_mark is None or edition_mark < self._edition_mark)
+            ):
                 return False
             old = self._entries.pop(key, None)
             if old is not None:
@@ -316,8 +355,8 @@ def _page(raw: str | None) -> int:
     return int(raw)
 
 
-def build(db: Database, settings: Settings, key: Key) -> tuple[CachedFeed, int]:
-    """Read and render one page; returns it with the sequence it was read at."""
+def build(db: Database, settings: Settings, key: Key) -> tuple[CachedFeed, int, datetime | None]:
+    """Read and render one page; returns it with the sequence and edition mark it was read at."""
     query, fmt, page = key
     with db.session() as s:
         issuer = store.issuer_name(s, query.issuer) if query.issuer else None
@@ -327,25 +366,37 @@ def build(db: Database, settings: Settings, key: Key) -> tuple[CachedFeed, int]:
                 status=404,
             )
         data = store.feed_page(s, query, page=page)
+        translated = {
+            item.edition_id: _edition_parts(s, settings, item)
+            for item in data.items
+            if item.edition_id is not None
+        }
     if page > 1 and not data.items:
         raise NotFound(f"page {page} is past the end of this feed")
     base = settings.base_url
-    entries = [
-        render.entry_for(
-            release_id=item.release_id,
-            version=item.number,
-            kind=item.kind,
-            content=item.content,
-            article_html=item.article_html,
-            published=item.first_published_at,
-            updated=item.published_at,
-            url=f"{base}/releases/{item.release_id}",
-            issuer_name=item.issuer_name,
-            issuer_url=item.issuer_website or f"{base}/releases/?issuer={item.issuer_slug}",
-            reason=item.reason,
+    entries = []
+    for item in data.items:
+        content, article = item.content, item.article_html
+        url = f"{base}/releases/{item.release_id}"
+        if item.edition_id is not None:
+            content, article = translated[item.edition_id]
+            url += f"/{item.edition_language}"
+        entries.append(
+            render.entry_for(
+                release_id=item.release_id,
+                version=item.number,
+                kind=item.kind,
+                content=content,
+                article_html=article,
+                published=item.first_published_at,
+                updated=item.published_at,
+                url=url,
+                issuer_name=item.issuer_name,
+                issuer_url=item.issuer_website or f"{base}/releases/?issuer={item.issuer_slug}",
+                reason=item.reason,
+                edition=item.edition_id is not None,
+            )
         )
-        for item in data.items
-    ]
     newest = max((e.updated for e in entries), default=data.latest_published_at or EPOCH)
     # Last-Modified may not go back in time when a correction takes an entry out of a feed:
     # the newest publication anywhere is a bound no change to this page can be later than.
@@ -374,7 +425,27 @@ def build(db: Database, settings: Settings, key: Key) -> tuple[CachedFeed, int]:
     cached = cached_feed(
         body, render.MEDIA_TYPES[fmt], last_modified, [*links.items(), *paging.items()]
     )
-    return cached, data.sequence
+    return cached, data.sequence, data.edition_mark
+
+
+def _edition_parts(s: Session, settings: Settings, item: FeedItem) -> tuple[dict[str, Any], str]:
+    """An edition's entry content: the current version in the edition's text, with the article
+    rendered around it as on its page, after a line saying how it was translated."""
+    release = s.get(Release, item.release_id)
+    latest = s.get(ReleaseVersion, item.version_id)
+    edition = s.get(Edition, item.edition_id)
+    assert release is not None and latest is not None and edition is not None
+    frozen = edition_version(settings, release, latest, edition)
+    lang = frozen.content.language
+    note = i18n.gettext(
+        lang,
+        "Machine-translated from {language}"
+        if edition.machine_translated and not edition.post_edited
+        else "Translated from {language} and reviewed by an editor",
+        language=i18n.language_name(release.language, lang),
+    )
+    article = f"<p><em>{escape(note)}</em></p>" + render_article(frozen)
+    return frozen.content.to_json(), article
 
 
 def _title(settings: Settings, query: FeedQuery, issuer: str | None, lang: str) -> str:
@@ -399,9 +470,9 @@ def _fill(app: Any, cache: FeedCache, scope: Scope, dimension: str | None) -> Ca
         with cache.building(key):
             feed = cache.lookup(key)
             if feed is None:
-                feed, sequence = build(app.state.db, app.state.settings, key)
+                feed, sequence, edition_mark = build(app.state.db, app.state.settings, key)
                 cache.renders += 1
-                cache.put(key, feed, sequence)
+                cache.put(key, feed, sequence, edition_mark)
     finally:
         cache.done_building(key)
     cache.remember((scope["path"], scope.get("query_string", b"")), key)
