@@ -1,6 +1,7 @@
 """The editorial desk in a real browser (Chromium via Playwright, as test_browser_newsroom.py):
-sign in as an editor, open the queue, approve a release, read it on the public page; axe-core and
-the Nu HTML Checker on the login, queue, release and edition pages; no CSP violation in the
+sign in as an editor, open the queue, approve a release, read it on the public page, correct its
+headline, summary and body; axe-core and the Nu HTML Checker on the login, queue, release and
+edition pages, in English and in Arabic (right to left, ``?ui=ar``); no CSP violation in the
 console; screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR is set."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -73,7 +75,7 @@ def desk_site(tools: dict[str, Path], settings: Settings, db: object, world: Wor
             edition.content = {"headline": "Acme eröffnet Ausbildungszentrum", "body": "Text."}
             edition.flags = {
                 "flags": [
-                    {"kind": "number", "field": "body", "segment": 0, "source": "43",
+                    {"kind": "numbers", "field": "body", "segment": 0, "source": "43",
                      "target": "", "reason": "the number 43 is missing"},
                 ]
             }  # fmt: skip
@@ -121,6 +123,19 @@ def test_editor_approves_in_the_browser_accessibility_and_validity(
             run_once(app.state.db, now=datetime.now(UTC) + timedelta(seconds=1))
             page.goto(base + f"/releases/{rid}")
             assert "640 MW" in page.locator("article h1").inner_text()
+            # a correction of the headline, summary and body through the desk's form
+            page.goto(base + f"/desk/releases/{rid}")
+            assert "640 MW" in page.input_value("#correct_headline")
+            page.fill("#correct_headline", "Acme Renewables Commissions 650 MW North Sea Wind Farm")
+            page.fill("#correct_subheadline", "Nordlicht II will power about 690,000 households")
+            page.fill("#correct_reason", "The capacity is 650 MW.")
+            page.click("#correct-form button[type=submit]")
+            page.wait_for_url(f"**/desk/releases/{rid}?done=corrected")
+            assert page.locator(".state").inner_text() == "corrected"
+            page.goto(base + f"/releases/{rid}")
+            page.reload()  # the public page was cached a minute ago (max-age=60)
+            assert "650 MW" in page.locator("article h1").inner_text()
+            assert "The capacity is 650 MW." in page.locator(".notice-correction").inner_text()
             cookies = page.context.cookies()
             cookie = next(c for c in cookies if c["name"] == session.COOKIE)
             assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
@@ -139,17 +154,51 @@ def test_editor_approves_in_the_browser_accessibility_and_validity(
             }
             for name, path in pages.items():
                 _check(checked, base + path, name, axe_js, tmp_path, shots, problems, html_files)
+            # the same pages in Arabic: right to left, translated, as valid and accessible
+            pages["desk-flash"] = f"/desk/releases/{rid}?done=corrected"
+            for name, path in pages.items():
+                url = base + path + ("&" if "?" in path else "?") + "ui=ar"
+                _check(checked, url, f"ar-{name}", axe_js, tmp_path, shots, problems, html_files)
+                _assert_right_to_left(checked, f"ar-{name}")
+            assert "قائمة المراجعة" in checked.locator("nav a[href='/desk']").inner_text()
+            flash = checked.locator(".flash-ok")  # the last page: its border is on the right
+            assert flash.evaluate("e => getComputedStyle(e).borderRightWidth") == "4px"
+            assert flash.evaluate("e => getComputedStyle(e).borderLeftWidth") == "0px"
             context.close()
             anonymous = browser.new_context(bypass_csp=True).new_page()
             _check(
                 anonymous, base + "/login", "login", axe_js, tmp_path, shots, problems, html_files
             )
+            url = base + "/login?ui=ar"
+            _check(anonymous, url, "ar-login", axe_js, tmp_path, shots, problems, html_files)
+            _assert_right_to_left(anonymous, "ar-login")
+            assert anonymous.locator("h1").inner_text() == "تسجيل الدخول"
         finally:
             browser.close()
     assert not csp_errors, csp_errors
     assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
     errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
     assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+
+
+RIGHT_GAP = """() => {
+  const heading = [...document.querySelectorAll(".desk h1, .desk h2")]
+    .find(h => !h.closest("article"));
+  const text = document.createRange();
+  text.selectNodeContents(heading);
+  return heading.closest(".desk").getBoundingClientRect().right
+    - text.getBoundingClientRect().right;
+}"""
+
+
+def _assert_right_to_left(page: Any, name: str) -> None:
+    """The page is laid out right to left: the first heading of the interface ends at the right
+    edge of the content, and the release previews keep their own direction."""
+    assert page.evaluate("document.documentElement.dir") == "rtl", name
+    assert page.evaluate("document.documentElement.lang") == "ar", name
+    assert abs(page.evaluate(RIGHT_GAP)) < 2, name
+    for preview in page.locator("article.preview").all():
+        assert preview.evaluate("e => getComputedStyle(e).direction") == "ltr", name
 
 
 def _check(

@@ -74,7 +74,7 @@ def test_sign_in_and_out(web: TestClient, world: World) -> None:
 def test_a_wrong_password_is_refused_on_the_page(web: TestClient, world: World) -> None:
     refused = login(web, "editor", "wrong-horse")
     assert refused.status_code == 401
-    assert "wrong email or password" in refused.text
+    assert "Wrong email or password." in refused.text
     assert web.get("/desk", follow_redirects=False).status_code == 303
 
 
@@ -276,7 +276,7 @@ def test_the_editor_post_edits_and_approves_an_edition(web: TestClient, world: W
         edition.content = {"headline": "Acme nimmt Windpark in Betrieb", "body": "Text 43."}
         edition.flags = {
             "flags": [
-                {"kind": "number", "field": "body", "segment": 0, "source": "640",
+                {"kind": "numbers", "field": "body", "segment": 0, "source": "640",
                  "target": "", "reason": "the number 640 is missing"},
             ]
         }  # fmt: skip
@@ -324,3 +324,138 @@ def test_interface_language_follows_the_switch_then_the_browser(
     assert 'dir="rtl"' in arabic.text
     korean = web.get("/desk", headers={"Accept-Language": "ko"})  # not an interface language
     assert '<html lang="en"' in korean.text
+
+
+def publish(client: TestClient, world: World, **overrides: object) -> str:
+    """A release submitted, approved through the desk's form and published by the scheduler
+    (the client is signed in as the editor)."""
+    rid = submit(client, world, **overrides)
+    page = client.get(f"/desk/releases/{rid}")
+    client.post(f"/desk/releases/{rid}/approve", data={"csrf_token": csrf(page.text)})
+    run_once(client.app.state.db, now=datetime.now(UTC) + timedelta(seconds=1))
+    assert state_of(client.app.state.db, rid) == "published"
+    return rid
+
+
+def test_the_correction_form_corrects_headline_summary_and_body(
+    web: TestClient, world: World
+) -> None:
+    assert login(web, "editor").status_code == 303
+    rid = publish(web, world)
+    page = web.get(f"/desk/releases/{rid}").text
+    # the form starts from the current version
+    assert 'value="Acme Renewables Commissions 640 MW North Sea Wind Farm"' in page
+    assert ">Nordlicht II will power about 680,000 households</textarea>" in page
+    assert "The 43 turbines" in page
+    body = release_payload()["body"].replace("43 turbines", "44 turbines")
+    done = web.post(
+        f"/desk/releases/{rid}/correct",
+        data={
+            "csrf_token": csrf(page),
+            "headline": "Acme Renewables Commissions 650 MW North Sea Wind Farm",
+            "subheadline": "Nordlicht II will power about 690,000 households",
+            "body": body,
+            "reason": "The capacity was 650 MW, not 640 MW.",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == f"/desk/releases/{rid}?done=corrected"
+    assert state_of(web.app.state.db, rid) == "corrected"
+    desk_page = web.get(done.headers["location"]).text
+    assert "Corrected: the correction goes to everyone" in desk_page
+    assert "version 1 → version 2" in desk_page
+    public = web.get(f"/releases/{rid}").text
+    assert "Acme Renewables Commissions 650 MW North Sea Wind Farm" in public
+    assert "690,000 households" in public and "44 turbines" in public
+    assert "Corrected on" in public and "The capacity was 650 MW, not 640 MW." in public
+    with web.app.state.db.session() as s:
+        assert s.get(Release, rid).headline.startswith("Acme Renewables Commissions 650 MW")
+    # the first version stays as it was
+    assert "640 MW" in web.get(f"/releases/{rid}/v1").text
+
+
+def test_a_bad_correction_is_refused_with_the_text_kept(web: TestClient, world: World) -> None:
+    assert login(web, "editor").status_code == 303
+    rid = publish(web, world)
+    token = csrf(web.get(f"/desk/releases/{rid}").text)
+    url = f"/desk/releases/{rid}/correct"
+    body = release_payload()["body"]
+    headline = "Acme Renewables Commissions 640 MW North Sea Wind Farm"
+    empty = web.post(
+        url, data={"csrf_token": token, "headline": " ", "body": body, "reason": "Typo."}
+    )
+    assert empty.status_code == 422
+    assert "headline" in empty.text and 'class="flash flash-error"' in empty.text
+    unchanged = web.post(
+        url, data={"csrf_token": token, "headline": headline, "body": body, "reason": "Typo."}
+    )
+    assert unchanged.status_code == 422
+    assert "Nothing was changed" in unchanged.text
+    no_reason = web.post(
+        url,
+        data={"csrf_token": token, "headline": "Acme Commissions Nordlicht II", "body": body},
+    )
+    assert 400 <= no_reason.status_code < 500
+    assert 'value="Acme Commissions Nordlicht II"' in no_reason.text  # what was typed is kept
+    assert state_of(web.app.state.db, rid) == "published"
+    assert (
+        len(web.get(f"/api/v1/releases/{rid}/versions", headers=world.headers("editor")).json())
+        == 1
+    )
+
+
+def test_the_desk_speaks_german_and_arabic(web: TestClient, world: World) -> None:
+    rid = submit(web, world)
+    assert login(web, "editor").status_code == 303
+    german = web.get("/desk?ui=de").text
+    assert '<html lang="de" dir="ltr">' in german
+    assert "<title>Prüfwarteschlange · " in german
+    assert "Zur Prüfung eingereicht (1)" in german and "Kürzlich veröffentlicht" in german
+    assert "eingereicht am " in german and " UTC" in german  # a German date
+    assert "Englisch" in german  # the release's language, named in German
+    page = web.get(f"/desk/releases/{rid}").text  # the language is remembered
+    assert "Automatische Prüfungen" in page and "Entscheidung" in page
+    assert ">Freigeben</button>" in page and ">Ablehnen</button>" in page
+    assert 'class="state">eingereicht</strong>' in page
+    assert "Grund für die Ablehnung" in page and "Verlauf" in page
+    refused = web.post(
+        f"/desk/releases/{rid}/reject", data={"csrf_token": csrf(page), "reason": ""}
+    )
+    assert 400 <= refused.status_code < 500 and '<html lang="de"' in refused.text
+    done = web.post(
+        f"/desk/releases/{rid}/request-changes",
+        data={"csrf_token": csrf(page), "reason": "Bitte eine Telefonnummer ergänzen."},
+    )
+    assert "Änderungen angefordert. Der Herausgeber sieht die Begründung." in done.text
+
+    arabic = web.get("/desk?ui=ar").text
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "قائمة المراجعة" in arabic and "نُشرت مؤخرًا" in arabic
+    page = web.get(f"/desk/releases/{rid}").text
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "الفحوص الآلية" in page and "السجل" in page
+    # the release keeps its own language and direction inside the Arabic page
+    assert '<article class="preview" lang="en" dir="ltr">' in page
+    assert "طُلبت تعديلات" in page  # the history, in Arabic
+    missing = web.get("/desk/releases/nope").text
+    assert "غير موجود" in missing
+
+
+def test_sign_in_and_refusals_in_the_interface_language(web: TestClient, world: World) -> None:
+    page = web.get("/login?ui=fr")
+    assert '<html lang="fr"' in page.text and ">Se connecter</button>" in page.text
+    assert "Mot de passe" in page.text
+    refused = login(web, "editor", "wrong-horse")
+    assert refused.status_code == 401
+    assert "Adresse e-mail ou mot de passe incorrect." in refused.text
+    forged = web.post("/login", data={"csrf_token": "forged"})
+    assert forged.status_code == 403 and "Formulaire refusé" in forged.text
+    web.cookies.delete("nw_lang")
+    assert login(web, "issuer").status_code == 303
+    desk_refused = web.get("/desk", headers={"Accept-Language": "ja"})
+    assert desk_refused.status_code == 403
+    assert (
+        "アクセスできません" in desk_refused.text
+        and "編集部は編集者と管理者専用です" in desk_refused.text
+    )

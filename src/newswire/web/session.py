@@ -1,12 +1,13 @@
 """Browser sessions for the desk pages: login and logout, a signed session cookie, CSRF tokens,
 login rate limiting, and the Content-Security-Policy header on every HTML response.
 
-The cookie holds `{"u": user id or null, "c": CSRF token, "t": issued at}` signed with HMAC-SHA256
-under `settings.secret_key`; it is HttpOnly, SameSite=Lax, and Secure when the base URL is https.
-A signed-in session lasts `SESSION_MAX_AGE_S`; the user is read from the database on every
-request, so a deleted user is signed out at once. Every POST of these pages carries the session's
-CSRF token in a `csrf_token` form field (403 without it). Failed logins are counted per
-(email, client address): `MAX_FAILURES` within `FAILURE_WINDOW_S` answer 429 until the window
+The cookie holds `{"u": user id or null, "c": CSRF token, "t": issued at}` (and `"r"`, the
+recipient id of a journalist signed in by emailed link: `newswire.web.account`), signed with
+HMAC-SHA256 under `settings.secret_key`; it is HttpOnly, SameSite=Lax, and Secure when the base
+URL is https. A signed-in session lasts `SESSION_MAX_AGE_S`; the user is read from the database
+on every request, so a deleted user is signed out at once. Every POST of these pages carries
+the session's CSRF token in a `csrf_token` form field (403 without it). Failed logins are counted
+per (email, client address): `MAX_FAILURES` within `FAILURE_WINDOW_S` answer 429 until the window
 passes. The counter lives in the process (one per API node in a scale-out deployment).
 
 Mount with `session.install(app)` (middleware, error handlers and the /login and /logout routes).
@@ -100,6 +101,7 @@ class WebSession:
     csrf: str
     issued: float
     fresh: bool = False  # not yet in the browser: set the cookie on the response
+    recipient_id: int | None = None  # a journalist's account (/account), beside any user
 
 
 def _settings(request: Request) -> Settings:
@@ -116,17 +118,23 @@ def web_session(request: Request) -> WebSession:
     if data is None:
         found = WebSession(None, secrets.token_urlsafe(24), time.time(), fresh=True)
     else:
-        user_id = data.get("u")
-        found = WebSession(user_id if isinstance(user_id, int) else None, data["c"], data["t"])
+        user_id, recipient_id = data.get("u"), data.get("r")
+        found = WebSession(
+            user_id if isinstance(user_id, int) else None,
+            data["c"],
+            data["t"],
+            recipient_id=recipient_id if isinstance(recipient_id, int) else None,
+        )
     request.state.web_session = found
     return found
 
 
 def write_session(request: Request, response: Response, session: WebSession) -> None:
     settings = _settings(request)
-    value = sign(
-        settings.secret_key, {"u": session.user_id, "c": session.csrf, "t": session.issued}
-    )
+    data: dict[str, Any] = {"u": session.user_id, "c": session.csrf, "t": session.issued}
+    if session.recipient_id is not None:
+        data["r"] = session.recipient_id
+    value = sign(settings.secret_key, data)
     response.set_cookie(
         COOKIE,
         value,
@@ -314,9 +322,17 @@ def login(
     limiter = _limiter(request)
     wait = limiter.blocked_for(key)
     context = {"next": _safe_next(next) or "", "email": email}
+    lang = interface_language(request)
     if wait:
         minutes = max(1, round(wait / 60))
-        error = f"Too many failed sign-ins. Try again in about {minutes} minute(s)."
+        if minutes == 1:
+            error = i18n.gettext(lang, "Too many failed sign-ins. Try again in about a minute.")
+        else:
+            error = i18n.gettext(
+                lang,
+                "Too many failed sign-ins. Try again in about {minutes} minutes.",
+                minutes=minutes,
+            )
         response = html(request, "login.html", status=429, error=error, **context)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
@@ -324,9 +340,10 @@ def login(
         with request.app.state.db.session() as s:
             user = check_password(s, email, password)
             user_id, is_desk = user.id, actor_for(user).is_desk
-    except NotAuthenticated as exc:
+    except NotAuthenticated:
         limiter.failed(key)
-        return html(request, "login.html", status=401, error=f"{exc.message}.", **context)
+        error = i18n.gettext(lang, "Wrong email or password.")
+        return html(request, "login.html", status=401, error=error, **context)
     limiter.succeeded(key)
     target = _safe_next(next) or ("/desk" if is_desk else "/")
     response = RedirectResponse(target, status_code=303)
@@ -395,15 +412,22 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DeskOnly)
     async def desk_only(request: Request, _exc: DeskOnly) -> Response:
-        message = "The editorial desk is for editors and admins; your account cannot open it."
-        return html(request, "desk/message.html", status=403, title="Not allowed", message=message)
+        lang = interface_language(request)
+        message = i18n.gettext(
+            lang, "The editorial desk is for editors and admins; your account cannot open it."
+        )
+        title = i18n.gettext(lang, "Not allowed")
+        return html(request, "desk/message.html", status=403, title=title, message=message)
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _exc: CsrfRefused) -> Response:
-        message = (
+        lang = interface_language(request)
+        message = i18n.gettext(
+            lang,
             "This form has expired or did not come from this site. "
-            "Go back, reload the page and try again."
+            "Go back, reload the page and try again.",
         )
-        return html(request, "desk/message.html", status=403, title="Form refused", message=message)
+        title = i18n.gettext(lang, "Form refused")
+        return html(request, "desk/message.html", status=403, title=title, message=message)
 
     app.include_router(router)
