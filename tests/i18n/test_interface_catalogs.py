@@ -66,3 +66,35 @@ def test_area_messages_reach_the_merged_catalog() -> None:
 )
 def test_accept_language_is_ranked(header: str, expected: list[str]) -> None:
     assert i18n.accepted_languages(header) == expected
+
+
+@pytest.mark.parametrize("tag", [t for t in i18n.LANGUAGES if t != "en"])
+def test_areas_keep_the_shared_wording(tag: str) -> None:
+    """Every page reads the readers' catalog and the frame's (messages.po, app.po) beside its own:
+    an area may not translate their messages another way ("Correction" is one word on the wire).
+    Two areas may differ from each other: each page reads its own area first."""
+    shared: dict[str, tuple[str, str]] = {}
+    areas = []
+    for path in i18n.catalog_paths(tag):
+        with path.open("rb") as fp:
+            catalog = read_po(fp, abort_invalid=True)
+        texts = {str(m.id): str(m.string) for m in catalog if m.id and str(m.string).strip()}
+        if path.stem in ("messages", "app"):
+            shared |= {k: (path.name, v) for k, v in texts.items()}
+        else:
+            areas.append((path.name, texts))
+    clashes = [
+        f"{msgid!r}: {shared[msgid][0]} {shared[msgid][1]!r} vs {name} {text!r}"
+        for name, texts in areas
+        for msgid, text in texts.items()
+        if msgid in shared and shared[msgid][1] != text
+    ]
+    assert not clashes, clashes
+
+
+def test_each_page_reads_its_own_areas_wording(tmp_path: object) -> None:
+    from newswire.render.html import template_area
+
+    assert template_area("portal/report.html") == "portal"
+    assert template_area("login.html") == "app"
+    assert template_area("release.html") == "messages"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newswire.actions.actor import Actor
@@ -152,3 +152,29 @@ def revoke_api_key(db: Session, prefix: str) -> None:
     if row is None:
         raise NotFound(f"no API key with prefix '{prefix}'")
     row.revoked_at = _now()
+
+
+def set_role(db: Session, user_id: int, role: Role) -> User:
+    """Give a user another role (editor <-> admin within the wire; an issuer stays an issuer,
+    since the role goes with the organization). The user's API keys take the new role too,
+    since a key acts as its user. The wire keeps at least one admin."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    if role is Role.SYSTEM:
+        raise InvalidInput("the system role is not for people")
+    if role is Role.ISSUER and user.organization.kind != "issuer":
+        raise InvalidInput("an issuer user belongs to an issuer organization")
+    if role is not Role.ISSUER and user.organization.kind != "wire":
+        raise InvalidInput(f"a {role} belongs to the wire's own organization")
+    if user.role == Role.ADMIN and role is not Role.ADMIN:
+        admins = db.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
+        )
+        if (admins or 0) <= 1:
+            raise Conflict(f"{user.email} is the only admin; make someone else admin first")
+    user.role = role.value
+    for key in db.scalars(select(ApiKey).where(ApiKey.user_id == user.id)):
+        key.role = role.value
+    db.flush()
+    return user

@@ -321,3 +321,172 @@ def report(db: Session, release_id: str) -> dict[str, Any]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# --- the operator's view (the /operator pages) --------------------------------------------------
+
+
+def state_counts(db: Session) -> dict[str, int]:
+    """How many deliveries are in each state, every state present (``sending`` included)."""
+    found = {
+        state: count
+        for state, count in db.execute(
+            select(Delivery.state, func.count()).group_by(Delivery.state)
+        )
+    }
+    return {state: int(found.get(state, 0)) for state in ("pending", "sending", *FINISHED)}
+
+
+@dataclass
+class EndpointHealth:
+    """One endpoint (a webhook URL, an email address: the key the workers' circuit breakers
+    use) as its recent attempts show it."""
+
+    channel: str
+    address: str
+    breaker: str  # a policy.BreakerState value
+    consecutive_failures: int
+    retry_in_s: float
+    attempts: Counter[str]  # by outcome: delivered, retry, failed, gone
+    deliveries: Counter[str]  # unfinished and dead ones, by state
+    last_attempt_at: datetime
+    failures: list[Attempt]  # the latest first
+    disabled: bool = False  # an endpoint at this address answered "gone"
+
+
+def endpoint_health(
+    db: Session,
+    *,
+    now: datetime,
+    recent: int = 20_000,
+    failures_shown: int = 5,
+    breaker_settings: dict[str, Any] | None = None,
+) -> list[EndpointHealth]:
+    """Every endpoint among the latest `recent` attempts, the troubled ones first.
+
+    The breaker state is the one a worker's `CircuitBreaker` (same settings) would have after
+    seeing these attempts at the times they were made; each worker keeps its own breakers in
+    memory, so this is what the outbox says, not what one process holds."""
+    rows = db.execute(
+        select(Attempt, Delivery.channel, Delivery.address, Delivery.endpoint_id)
+        .join(Delivery, Delivery.id == Attempt.delivery_id)
+        .order_by(Attempt.id.desc())
+        .limit(recent)
+    ).all()
+    grouped: defaultdict[tuple[str, str], list[Attempt]] = defaultdict(list)
+    endpoint_ids: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    for attempt, channel, address, endpoint_id in reversed(rows):
+        grouped[(channel, address)].append(attempt)
+        if endpoint_id is not None:
+            endpoint_ids[(channel, address)].add(endpoint_id)
+    if not grouped:
+        return []
+    inactive = set(
+        db.scalars(
+            select(Endpoint.id).where(
+                Endpoint.id.in_({i for ids in endpoint_ids.values() for i in ids}),
+                Endpoint.active.is_(False),
+            )
+        )
+    )
+    waiting: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for channel, address, state, count in db.execute(
+        select(Delivery.channel, Delivery.address, Delivery.state, func.count())
+        .where(Delivery.state.in_(["pending", "sending", "dead"]))
+        .group_by(Delivery.channel, Delivery.address, Delivery.state)
+    ):
+        if (channel, address) in grouped:
+            waiting[(channel, address)][state] = int(count)
+    found = []
+    for (channel, address), attempts in grouped.items():
+        breaker = _replayed(attempts, now, breaker_settings or {})
+        state = breaker.state
+        found.append(
+            EndpointHealth(
+                channel=channel,
+                address=address,
+                breaker=state.value,
+                consecutive_failures=breaker.consecutive_failures,
+                retry_in_s=breaker.retry_in,
+                attempts=Counter(a.outcome for a in attempts),
+                deliveries=waiting[(channel, address)],
+                last_attempt_at=attempts[-1].at,
+                failures=[a for a in reversed(attempts) if a.outcome != "delivered"][
+                    :failures_shown
+                ],
+                disabled=bool(endpoint_ids[(channel, address)] & inactive),
+            )
+        )
+    trouble = {"open": 0, "half_open": 1, "closed": 2}
+    found.sort(
+        key=lambda h: (
+            trouble.get(h.breaker, 3),
+            -h.consecutive_failures,
+            -(h.attempts["retry"] + h.attempts["failed"] + h.attempts["gone"]),
+            h.channel,
+            h.address,
+        )
+    )
+    return found
+
+
+def _replayed(attempts: list[Attempt], now: datetime, settings: dict[str, Any]) -> Any:
+    """A circuit breaker fed these attempts (oldest first) at their times, read at `now`."""
+    from newswire.deliver.policy import CircuitBreaker
+
+    clock = [0.0]
+    breaker = CircuitBreaker(clock=lambda: clock[0], **settings)
+    for attempt in attempts:
+        clock[0] = attempt.at.timestamp()
+        breaker.record(Outcome(attempt.outcome))
+    clock[0] = now.timestamp()
+    return breaker
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One attempt of one delivery, for the live view."""
+
+    attempt_id: int
+    at: datetime
+    outcome: str
+    status: str | None
+    detail: str | None
+    latency_ms: float | None
+    delivery_id: str
+    release_id: str
+    version: int
+    kind: str
+    channel: str
+    address: str
+    state: str  # the delivery's state now
+
+
+def activity(db: Session, *, after: int | None = None, limit: int = 50) -> list[Activity]:
+    """Attempts oldest first: those after attempt id `after` (the first `limit`), or, without
+    `after`, the latest `limit`."""
+    query = select(Attempt, Delivery).join(Delivery, Delivery.id == Attempt.delivery_id)
+    if after is None:
+        rows = list(reversed(db.execute(query.order_by(Attempt.id.desc()).limit(limit)).all()))
+    else:
+        rows = list(
+            db.execute(query.where(Attempt.id > after).order_by(Attempt.id).limit(limit)).all()
+        )
+    return [
+        Activity(
+            attempt_id=a.id,
+            at=a.at,
+            outcome=a.outcome,
+            status=a.status,
+            detail=a.detail,
+            latency_ms=a.latency_ms,
+            delivery_id=d.id,
+            release_id=d.release_id,
+            version=d.version_number,
+            kind=d.kind,
+            channel=d.channel,
+            address=d.address,
+            state=d.state,
+        )
+        for a, d in rows
+    ]

@@ -5,7 +5,11 @@ what readers see (public pages, feeds, emails; all 15 languages) and one ``<area
 signed-in area (``desk.po``, ``portal.po``, ``operator.po``, ``account.po``; at least the
 :data:`INTERFACE_LANGUAGES`). The English msgid is the key. All of a language's catalogs are
 read with Babel, compiled in memory on first use and merged into one (no build step, no
-committed ``.mo``), then cached per language. ``newswire i18n missing`` lists the messages
+committed ``.mo``), then cached per language. Where two areas translate the same English text
+differently (short words such as "Role" read differently on different pages), the page's own
+area wins: templates under ``portal/`` read ``portal.po`` first, and so on; reader-facing text
+(the default area, ``messages``) reads ``messages.po`` first. An area may not contradict
+``messages.po`` or ``app.po`` (tested). ``newswire i18n missing`` lists the messages
 the code and templates use that a catalog lacks (see :mod:`newswire.i18n.coverage`).
 
 Placeholders are ``str.format`` fields (``{issuer}``, ``{datetime}``...). Conventions for
@@ -126,9 +130,11 @@ def _compile(path: Path, tag: str) -> Translations:
 
 
 @cache
-def _load(tag: str) -> Translations:
+def _load(tag: str, area: str) -> Translations:
+    """All of the language's catalogs merged, ``area``'s last: where two areas translate the
+    same English text differently ("Role", "Created"...), each area's pages read their own."""
     merged = Translations(domain=DOMAIN)
-    for path in catalog_paths(tag):
+    for path in sorted(catalog_paths(tag), key=lambda p: (p.stem == area, p.name)):
         try:
             merged.merge(_compile(path, tag))
         except Exception:  # a broken catalog must not take pages down: its messages stay English
@@ -136,12 +142,13 @@ def _load(tag: str) -> Translations:
     return merged
 
 
-def translations(lang: str) -> Translations:
-    """The compiled catalog for ``lang`` (see :func:`resolve_language`); never raises.
+def translations(lang: str, area: str = DOMAIN) -> Translations:
+    """The compiled catalog for ``lang`` (see :func:`resolve_language`), with ``area``'s
+    wording first (the readers' ``messages`` by default); never raises.
 
     Messages missing from a catalog come back as their English msgid.
     """
-    return _load(resolve_language(lang))
+    return _load(resolve_language(lang), area)
 
 
 def N_(message: str) -> str:
@@ -149,9 +156,10 @@ def N_(message: str) -> str:
     return message
 
 
-def gettext(lang: str, message: str, **params: object) -> str:
-    """Translate ``message`` (an English msgid) into ``lang``, then ``str.format(**params)``."""
-    text = translations(lang).gettext(message)
+def gettext(lang: str, message: str, *, area: str = DOMAIN, **params: object) -> str:
+    """Translate ``message`` (an English msgid) into ``lang`` (``area``'s wording first), then
+    ``str.format(**params)``."""
+    text = translations(lang, area).gettext(message)
     return text.format(**params) if params else text
 
 

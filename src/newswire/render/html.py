@@ -30,10 +30,22 @@ def environment() -> Environment:
     return env
 
 
+def template_area(template: str) -> str:
+    """The catalog area whose wording a page uses: its folder (``portal/...`` -> ``portal``),
+    ``app`` for the signed-in frame and sign-in page, else the readers' ``messages``."""
+    folder, _, _ = template.rpartition("/")
+    if folder:
+        return folder.split("/")[0]
+    return "app" if template in ("app.html", "login.html") else "messages"
+
+
 def render_page(template: str, **context: Any) -> str:
     """Render ``template``; ``_(message, **params)`` in it translates into the page's ``lang``."""
     lang = context.get("lang", i18n.DEFAULT_LANGUAGE)
-    context.setdefault("_", lambda message, **params: i18n.gettext(lang, message, **params))
+    area = template_area(template)
+    context.setdefault(
+        "_", lambda message, **params: i18n.gettext(lang, message, area=area, **params)
+    )
     return environment().get_template(template).render(**context)
 
 
