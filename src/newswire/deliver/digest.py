@@ -58,7 +58,9 @@ def _edition(
     settings: Settings, key: str, lang: str, day: str, entries: list[dict[str, Any]]
 ) -> EmailEdition:
     title = f"{i18n.gettext(lang, 'Daily digest')} · {settings.wire_name} · {day}"
+    manage = (i18n.gettext(lang, "Manage your preferences"), f"{settings.base_url}/account/login")
     text = "\n\n".join(f"{e['headline']}\n{e['url']}" for e in entries)
+    text += f"\n\n{manage[0]}: {manage[1]}"
     html = (
         "<ul>"
         + "".join(
@@ -68,6 +70,7 @@ def _edition(
             for e in entries
         )
         + "</ul>"
+        + f'<p><a href="{escape(manage[1])}">{escape(manage[0])}</a></p>'
     )
     return EmailEdition(
         key=key, language=lang, subject=title, text_body=text, html_body=html,

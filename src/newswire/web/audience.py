@@ -4,8 +4,12 @@ opt-in; one-click unsubscribe (RFC 8058)."""
 from __future__ import annotations
 
 import json
+import smtplib
+import ssl
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import formatdate, make_msgid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -15,13 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from newswire import i18n
 from newswire.actions import releases as release_actions
 from newswire.actions.actor import Actor
 from newswire.audience import importing, recipients, tokens
 from newswire.audience.inputs import RecipientInput, SubscriptionInput
 from newswire.audience.targeting import facts_for, reach, targets
 from newswire.channels.mailfolder import write_message
-from newswire.domain.errors import Forbidden
+from newswire.config import Settings
+from newswire.deliver.setup import dkim_signer, smtp_settings
+from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.release import content_from_json
 from newswire.intake.validate import LanguageTag, ReleaseInput, content_from_input
 from newswire.render.html import render_page
@@ -290,27 +297,99 @@ def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
     message.set_content(
         f"Hello {body.name},\n\nplease confirm that you want to receive press releases from "
         f"{settings.wire_name}:\n\n{link}\n\nIf you did not sign up, ignore this message; "
-        "nothing will be sent to you.\n"
+        "nothing will be sent to you.\n\nOnce confirmed, you can manage your preferences (and "
+        f"see or delete your data) at {settings.base_url}/account/login\n"
     )
-    write_message(settings.mail_dir, message)
+    send_mail(settings, message)
     return {"status": "pending", "message": "check your inbox to confirm"}
 
 
-@pages.get("/confirm/{token}", response_class=HTMLResponse)
-def confirm_page(token: str) -> HTMLResponse:
-    """Showing the page changes nothing (link scanners follow GETs); the button confirms."""
-    return HTMLResponse(
-        render_page("confirm.html", lang="en", wire="Newswire", token=token, done=False)
+# --- the readers' pages: confirm (double opt-in) and one-click unsubscribe ------------------
+# Public pages, in the recipient's language (the first of its languages), else the browser's,
+# else English; their text is in the readers' catalog (messages.po, all 15 languages).
+
+INVALID_LINK = i18n.N_("This link is invalid or was already used.")
+
+
+def send_mail(settings: Settings, message: EmailMessage) -> None:
+    """Mail from the wire to one person (a sign-up confirmation, a sign-in link): through the
+    SMTP relay of NEWSWIRE_SMTP_URL (STARTTLS when offered, DKIM when a key is configured),
+    else into the mail folder (the embedded default). Raises OSError or SMTPException when the
+    relay cannot take it."""
+    if not settings.smtp_url:
+        write_message(settings.mail_dir, message)
+        return
+    if "Date" not in message:
+        message["Date"] = formatdate(usegmt=True)
+    if "Message-ID" not in message:
+        message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2])
+    data = message.as_bytes(policy=SMTP_POLICY)
+    signer = dkim_signer(settings)
+    if signer is not None:
+        data = signer.sign_message(data)
+    relay = smtp_settings(settings.smtp_url)
+    connect = smtplib.SMTP_SSL if relay.use_tls else smtplib.SMTP
+    with connect(relay.host, relay.port, timeout=relay.timeout_s) as smtp:
+        smtp.ehlo()
+        if not relay.use_tls and smtp.has_extn("starttls"):
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if relay.username:
+            smtp.login(relay.username, relay.password or "")
+        smtp.sendmail(settings.mail_from, [str(message["To"])], data)
+
+
+def _reader_language(request: Request, recipient: Recipient | None) -> str:
+    """The recipient's first language, else the browser's first wire language, else English."""
+    asked = list((recipient.profile or {}).get("languages") or []) if recipient else []
+    asked += i18n.accepted_languages(request.headers.get("accept-language", ""))
+    for tag in asked:
+        found = i18n.resolve_language(tag)
+        if found != i18n.DEFAULT_LANGUAGE or tag.lower().startswith(i18n.DEFAULT_LANGUAGE):
+            return found
+    return i18n.DEFAULT_LANGUAGE
+
+
+def _reader_page(
+    template: str, lang: str, settings: Settings, *, status: int = 200, **context: object
+) -> HTMLResponse:
+    page = render_page(template, lang=lang, wire=settings.wire_name, **context)
+    return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _pending(s: Session, token: str) -> Recipient | None:
+    """The recipient a confirmation token is for (looked up only: nothing changes)."""
+    return s.scalar(
+        select(Recipient).where(Recipient.confirm_token_hash == recipients._hash(token))
     )
+
+
+@pages.get("/confirm/{token}", response_class=HTMLResponse)
+def confirm_page(token: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
+    """Showing the page changes nothing (link scanners follow GETs); the button confirms."""
+    with db.session() as s:
+        recipient = _pending(s, token)
+        lang = _reader_language(request, recipient)
+    if recipient is None:
+        return _reader_page(
+            "confirm.html", lang, settings, status=404, token=token, done=False,
+            error=i18n.gettext(lang, INVALID_LINK),
+        )  # fmt: skip
+    return _reader_page("confirm.html", lang, settings, token=token, done=False)
 
 
 @pages.post("/confirm/{token}", response_class=HTMLResponse)
-def confirm(token: str, db: DB, settings: Config) -> HTMLResponse:
-    with db.session() as s:
-        recipients.confirm(s, token)
-    return HTMLResponse(
-        render_page("confirm.html", lang="en", wire=settings.wire_name, token=token, done=True)
-    )
+def confirm(token: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
+    try:
+        with db.session() as s:
+            lang = _reader_language(request, recipients.confirm(s, token))
+    except NotFound:
+        lang = _reader_language(request, None)
+        return _reader_page(
+            "confirm.html", lang, settings, status=404, token=token, done=False,
+            error=i18n.gettext(lang, INVALID_LINK),
+        )  # fmt: skip
+    return _reader_page("confirm.html", lang, settings, token=token, done=True)
 
 
 def unsubscribe_url(settings: Config, recipient_id: int) -> str:
@@ -318,21 +397,38 @@ def unsubscribe_url(settings: Config, recipient_id: int) -> str:
     return f"{settings.base_url}/unsubscribe/{token}"
 
 
+def _unsubscribing(s: Session, settings: Settings, token: str) -> Recipient:
+    recipient_id = tokens.verify(settings.secret_key, UNSUBSCRIBE, token)
+    return recipients.get_recipient(s, recipient_id)
+
+
 @pages.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_page(token: str, settings: Config) -> HTMLResponse:
+def unsubscribe_page(token: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
     """A GET never unsubscribes (RFC 8058): it shows a page with the button that does."""
-    tokens.verify(settings.secret_key, UNSUBSCRIBE, token)
-    return HTMLResponse(
-        render_page("unsubscribe.html", lang="en", wire=settings.wire_name, token=token, done=False)
-    )
+    try:
+        with db.session() as s:
+            lang = _reader_language(request, _unsubscribing(s, settings, token))
+    except NotFound:
+        lang = _reader_language(request, None)
+        return _reader_page(
+            "unsubscribe.html", lang, settings, status=404, token=token, done=False,
+            error=i18n.gettext(lang, INVALID_LINK),
+        )  # fmt: skip
+    return _reader_page("unsubscribe.html", lang, settings, token=token, done=False)
 
 
 @pages.post("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe(token: str, db: DB, settings: Config) -> HTMLResponse:
+def unsubscribe(token: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
     """One-click unsubscribe: no login, answers 200 with no redirect."""
-    recipient_id = tokens.verify(settings.secret_key, UNSUBSCRIBE, token)
-    with db.session() as s:
-        recipients.unsubscribe(s, recipient_id, source="one-click unsubscribe")
-    return HTMLResponse(
-        render_page("unsubscribe.html", lang="en", wire=settings.wire_name, token=token, done=True)
-    )
+    try:
+        with db.session() as s:
+            recipient = _unsubscribing(s, settings, token)
+            recipients.unsubscribe(s, recipient.id, source="one-click unsubscribe")
+            lang = _reader_language(request, recipient)
+    except NotFound:
+        lang = _reader_language(request, None)
+        return _reader_page(
+            "unsubscribe.html", lang, settings, status=404, token=token, done=False,
+            error=i18n.gettext(lang, INVALID_LINK),
+        )  # fmt: skip
+    return _reader_page("unsubscribe.html", lang, settings, token=token, done=True)
