@@ -36,6 +36,7 @@ from newswire.actions.accounts import actor_for, check_password
 from newswire.actions.actor import Actor
 from newswire.config import Settings
 from newswire.domain.errors import NotAuthenticated
+from newswire.domain.lifecycle import Role
 from newswire.render.html import render_page
 from newswire.store.models import User
 from newswire.taxonomy.languages import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
@@ -339,13 +340,14 @@ def login(
     try:
         with request.app.state.db.session() as s:
             user = check_password(s, email, password)
-            user_id, is_desk = user.id, actor_for(user).is_desk
+            user_id, actor = user.id, actor_for(user)
     except NotAuthenticated:
         limiter.failed(key)
         error = i18n.gettext(lang, "Wrong email or password.")
         return html(request, "login.html", status=401, error=error, **context)
     limiter.succeeded(key)
-    target = _safe_next(next) or ("/desk" if is_desk else "/")
+    home = "/desk" if actor.is_desk else "/portal" if actor.role is Role.ISSUER else "/"
+    target = _safe_next(next) or home
     response = RedirectResponse(target, status_code=303)
     # a new session (and CSRF token) on sign-in: a token seen before it is worth nothing after
     write_session(request, response, WebSession(user_id, secrets.token_urlsafe(24), time.time()))

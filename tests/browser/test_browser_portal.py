@@ -1,0 +1,299 @@
+"""The issuer portal in a real browser (Chromium via Playwright, as test_browser_desk.py): an
+issuer signs in, composes a release with the live preview, filters the industry tree, watches
+the reach estimate follow the choices and submits; an editor approves it on the desk's page; the
+scheduler publishes it, the deliveries go out, and the issuer follows the distribution report
+and downloads its CSV. axe-core and the Nu HTML Checker on every portal page type; no CSP
+violation in the console; screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR
+is set."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from browser import test_browser_newsroom as newsroom
+from browser.test_browser_newsroom import (
+    ARGS,
+    CHROMIUM,
+    SIZES,
+    Server,
+    _axe,
+    _free_port,
+    nu_checker_errors,
+)
+from builders import World, release_payload
+from newswire.actions import releases as actions
+from newswire.audience.inputs import RecipientInput
+from newswire.audience.recipients import create_recipient
+from newswire.config import Settings
+from newswire.deliver.setup import make_channels
+from newswire.deliver.worker import DeliveryWorker
+from newswire.publish.scheduler import run_once
+from newswire.report.deliveries import COLUMNS as CSV_COLUMNS
+from newswire.store.db import Database
+from newswire.web.app import create_app
+
+tools = newsroom.tools  # the newsroom test's fixtures: Chromium, axe-core, vnu.jar
+database_url = newsroom.database_url  # SQLite only
+
+READERS = (  # name, email, languages, countries, industries
+    ("Jana Becker", "jana@example.org", ["de"], ["DE"], ["energy"]),
+    ("Ann Lee", "ann@example.org", ["en"], ["PT"], ["renewable-energy"]),
+    ("Mei Tan", "mei@example.org", ["en"], ["SG"], ["wind-power"]),
+    ("Bo Chen", "bo@example.org", ["en"], ["US"], ["banking"]),
+)
+
+
+def _add_readers(db: Database) -> None:
+    for name, email, languages, countries, industries in READERS:
+        data = RecipientInput.model_validate(
+            {
+                "name": name,
+                "email": email,
+                "languages": languages,
+                "countries": countries,
+                "subscriptions": [{"industries": industries}],
+            }
+        )
+        with db.session() as s:
+            create_recipient(s, data, source="test", confirmed=True)
+
+
+@pytest.fixture
+def portal_site(
+    tools: dict[str, Path], settings: Settings, db: object, world: World
+) -> Iterator[tuple[str, dict[str, str], Any]]:
+    port = _free_port()
+    settings = replace(settings, base_url=f"http://127.0.0.1:{port}")
+    ids: dict[str, str] = {}
+    with TestClient(create_app(settings, run_scheduler=False)) as client:
+        _add_readers(client.app.state.db)
+        # a draft, and a release the desk sent back with a reason
+        for name, headline in (
+            ("draft", "Acme Plans A Hydrogen Plant In Rostock"),
+            ("changes", "Acme Signs A Supply Deal With Nordwerft"),
+        ):
+            made = client.post(
+                "/api/v1/releases",
+                json=release_payload(headline=headline),
+                headers=world.headers("issuer"),
+            )
+            assert made.status_code == 201, made.text
+            ids[name] = made.json()["id"]
+        with client.app.state.db.session() as s:
+            actions.submit_release(s, world.issuer, ids["changes"])
+            actions.request_changes(
+                s, world.editor, ids["changes"], "Name the shipyard's customer, please."
+            )
+    app = create_app(settings, run_scheduler=False, migrate=False)
+    with Server(app, port) as server:
+        yield server.url, ids, app
+
+
+def _sign_in(page: Any, base: str, path: str, email: str) -> None:
+    page.goto(base + path)
+    page.wait_for_url(f"**/login?next={path}")
+    page.fill("#email", email)
+    page.fill("#password", "correct-horse")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(f"**{path}")
+
+
+def _publish_and_deliver(app: Any) -> None:
+    db = app.state.db
+    assert len(run_once(db, now=datetime.now(UTC))) == 1  # approved a moment ago: due now
+    worker = DeliveryWorker(db, make_channels(db.settings), name="browser-test")
+    # Playwright's sync API runs an event loop in this thread: the worker gets its own thread
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, worker.drain()).result()["delivered"] == 3
+
+
+def test_issuer_composes_submits_and_follows_the_report_accessibly(
+    portal_site: tuple, tools: dict[str, Path], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, ids, app = portal_site
+    shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
+    axe_js = tools["axe"].read_text()
+    problems: dict[str, list[dict]] = {}
+    html_files: dict[str, Path] = {}
+    csp_errors: list[str] = []
+
+    def watch(page: Any) -> None:
+        page.on(
+            "console",
+            lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # the issuer, under the real Content-Security-Policy
+            issuer = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = issuer.new_page()
+            watch(page)
+            _sign_in(page, base, "/portal", "press@acme.example")
+            expect(page.locator("h1")).to_have_text("Your releases")
+            page.click("a[href='/portal/releases/new']")
+            page.wait_for_url("**/portal/releases/new")
+            # the reach estimate is there before any choice (the whole audience matches nothing)
+            expect(page.locator("#reach-panel")).to_have_attribute("data-recipients", "0")
+            page.fill("#f-headline", "Acme Commissions Its Third Offshore Wind Farm")
+            page.fill("#f-dateline-city", "Hamburg")
+            page.select_option("#f-dateline-country", "DE")
+            page.fill(
+                "#f-body",
+                "Acme today commissioned **Nordlicht III**, a 900 MW offshore wind farm.\n\n"
+                "- 60 turbines\n- 3.1 TWh a year\n\n<script>alert('no')</script>",
+            )
+            preview = page.locator("#preview")
+            expect(preview.locator("strong")).to_have_text("Nordlicht III")
+            expect(preview.locator("li")).to_have_count(2)
+            expect(preview.locator("script")).to_have_count(0)
+            page.fill("#f-boilerplate", "Acme Renewables AG builds wind and solar farms.")
+            page.fill("#f-contact-0-name", "Jana Becker")
+            page.fill("#f-contact-0-email", "press@acme.example")
+            # the industry tree: the filter keeps matches with their parents, hides the rest
+            tree = page.locator("#industry-tree")
+            expect(page.locator("#industry-filter")).to_be_visible()
+            page.fill("#industry-filter", "wind")
+            wind = tree.locator("li:has(> label input[value='wind-power'])")
+            expect(wind).to_be_visible()
+            expect(tree.locator("li:has(> label input[value='renewable-energy'])")).to_be_visible()
+            expect(tree.locator("li:has(> label input[value='banking'])")).to_be_hidden()
+            expect(tree.locator("li:has(> label input[value='solar-power'])")).to_be_hidden()
+            wind.locator("> label input").check()
+            panel = page.locator("#reach-panel")
+            expect(panel).to_have_attribute("data-recipients", "3")  # energy > renewables > wind
+            expect(panel.locator(".reach-total strong")).to_have_text("3")
+            page.fill("#industry-filter", "")
+            expect(tree.locator("li:has(> label input[value='banking'])")).to_be_visible()
+            page.check("input[name=target_languages][value=de]")
+            expect(panel.locator("table").nth(1)).to_contain_text("German")
+            page.check("input[name=regions][value=EU]")
+            page.click("button[name=action][value=submit]")
+            page.wait_for_url("**/portal/releases/*?done=submitted")
+            rid = page.url.split("/portal/releases/")[1].split("?")[0]
+            expect(page.locator(".flash-ok")).to_contain_text("Submitted for review")
+            expect(page.locator(".page-head .state")).to_have_text("Submitted for review")
+            ids["submitted"] = rid
+            if shots:
+                page.screenshot(path=str(Path(shots) / "portal-flow-submitted.png"), full_page=True)
+
+            # the editor approves on the desk's page
+            desk = browser.new_context(viewport={"width": 1280, "height": 900})
+            editor = desk.new_page()
+            watch(editor)
+            _sign_in(editor, base, f"/desk/releases/{rid}", "editor@newswire.example")
+            editor.click("#approve-form button[type=submit]")
+            editor.wait_for_url(f"**/desk/releases/{rid}?done=approved")
+            desk.close()
+
+            # the scheduler publishes it; the deliveries go out
+            _publish_and_deliver(app)
+            page.goto(base + f"/portal/releases/{rid}")
+            expect(page.locator(".page-head .state")).to_have_text("Published")
+            timeline = page.locator("ol.timeline")
+            expect(timeline).to_contain_text("Approved")
+            expect(timeline).to_contain_text("editor@newswire.example")
+            expect(timeline).to_contain_text("Published")
+            page.click(f"a[href='/portal/releases/{rid}/report']")
+            page.wait_for_url(f"**/portal/releases/{rid}/report")
+            expect(page.locator("svg.chart")).to_have_count(3)  # time, country, language
+            expect(page.locator(".figures")).to_contain_text("3")
+            with page.expect_download() as download:
+                page.click(f"a[href='/portal/releases/{rid}/report.csv']")
+            saved = Path(download.value.path())
+            rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
+            assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == 4
+            assert {r[CSV_COLUMNS.index("status")] for r in rows[1:]} == {"delivered"}
+            storage = issuer.storage_state()
+            issuer.close()
+
+            # every page type: axe (injected, so the CSP is bypassed here), HTML for the checker
+            context = browser.new_context(bypass_csp=True, storage_state=storage)
+            checked = context.new_page()
+            checked.set_viewport_size({"width": 1280, "height": 800})
+            pages = {
+                "portal-index": ("/portal", 200),
+                "portal-compose": ("/portal/releases/new", 200),
+                "portal-edit": (f"/portal/releases/{ids['changes']}/edit", 200),
+                "portal-draft": (f"/portal/releases/{ids['draft']}", 200),
+                "portal-changes": (f"/portal/releases/{ids['changes']}", 200),
+                "portal-release": (f"/portal/releases/{rid}", 200),
+                "portal-report": (f"/portal/releases/{rid}/report", 200),
+                "portal-not-found": ("/portal/releases/000000000000", 404),
+            }
+            for name, (path, status) in pages.items():
+                response = checked.goto(base + path)
+                assert response is not None and response.status == status, (name, path)
+                _check(checked, response, name, axe_js, tmp_path, shots, problems, html_files)
+            # the compose form with errors (the browser's own checks switched off)
+            checked.goto(base + "/portal/releases/new")
+            checked.evaluate(
+                "document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))"
+            )
+            checked.fill("#f-body", "Only a body.")
+            checked.check("#f-timing-embargo-until")
+            with checked.expect_navigation() as navigation:
+                checked.click("button[name=action][value=save]")
+            response = navigation.value
+            assert response is not None and response.status == 422
+            expect(checked.locator("#error-summary")).to_contain_text("headline")
+            _check(
+                checked, response, "portal-errors", axe_js, tmp_path, shots, problems, html_files
+            )
+            # right to left: the interface in Arabic (remembered from here on)
+            for name, path in (
+                ("portal-compose-ar", "/portal/releases/new?ui=ar"),
+                ("portal-report-ar", f"/portal/releases/{rid}/report"),
+            ):
+                response = checked.goto(base + path)
+                assert response is not None and response.status == 200, name
+                expect(checked.locator("html")).to_have_attribute("dir", "rtl")
+                _check(checked, response, name, axe_js, tmp_path, shots, problems, html_files)
+            context.close()
+        finally:
+            browser.close()
+    assert not csp_errors, csp_errors
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+    errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
+    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+
+
+def _check(
+    page: Any,
+    response: Any,
+    name: str,
+    axe_js: str,
+    tmp_path: Path,
+    shots: str | None,
+    problems: dict[str, list[dict]],
+    html_files: dict[str, Path],
+) -> None:
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    html_files[name] = tmp_path / f"{name}.html"
+    html_files[name].write_bytes(response.body())
+    found = _axe(page, axe_js)
+    if found:
+        problems[name] = found
+    if shots:
+        folder = Path(shots)
+        folder.mkdir(parents=True, exist_ok=True)
+        for size, (width, height) in SIZES.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
