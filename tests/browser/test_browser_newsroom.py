@@ -149,6 +149,8 @@ def test_reader_flows_accessibility_and_validity(
         "edition-ar": f"/releases/{rid}/ar",
         "release-ja": f"/releases/{news.ids['ja']}",
         "error": "/releases/?region=XX",
+        "newsroom-ar": "/releases/?ui=ar",
+        "newsroom-th": "/releases/?ui=th",
     }
     shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
     axe_js = tools["axe"].read_text()

@@ -77,6 +77,8 @@ SAME_AS_ENGLISH = {
     ("de", "Website"),
     ("fr", "Version {number}"),
     ("fr", "Page {page}"),
+    ("fr", "Site"),
+    ("pt", "Site"),
     ("pt", "Feeds"),
     ("id", "Email"),
     ("vi", "Email"),
@@ -128,7 +130,7 @@ def test_catalog_parses(tag: str) -> None:
 
 def test_english_catalog_holds_the_required_messages() -> None:
     assert set(REQUIRED) <= set(ENGLISH)
-    assert len(ENGLISH) < 60
+    assert len(ENGLISH) < 100
     # The English catalog is the source: its text is its msgid.
     assert all(text in ("", msgid) for msgid, text in ENGLISH.items())
 

@@ -292,3 +292,25 @@ def test_nothing_embargoed_or_scheduled_appears_anywhere(client: TestClient, new
     for rid in hidden:
         for path in (f"/releases/{rid}", f"/releases/{rid}/de", f"/releases/{rid}/ar"):
             assert client.get(path).status_code == 404, path
+
+
+def test_the_newsroom_speaks_the_readers_language(client: TestClient, news: Seeded) -> None:
+    english = client.get("/releases/")
+    assert '<html lang="en"' in english.text and "Latest releases" in english.text
+    assert "Accept-Language" in english.headers["vary"]
+    korean = client.get("/releases/?ui=ko")
+    assert '<html lang="ko"' in korean.text and "최신 보도자료" in korean.text
+    assert "nw_lang=ko" in korean.headers["set-cookie"]
+    assert "최신 보도자료" in client.get("/releases/").text  # remembered
+    client.cookies.delete("nw_lang")
+    thai = client.get("/releases/", headers={"Accept-Language": "th-TH,th;q=0.9"})
+    assert '<html lang="th"' in thai.text and "ข่าวประชาสัมพันธ์ล่าสุด" in thai.text
+    arabic = client.get("/releases/?ui=ar")
+    assert 'dir="rtl"' in arabic.text
+    client.cookies.delete("nw_lang")
+    # filtered by a language, the page is in that language
+    german = client.get("/releases/?lang=de")
+    assert '<html lang="de"' in german.text and "Neueste Pressemitteilungen" in german.text
+    # the errors too
+    missing = client.get("/newsroom/nobody?ui=fr")
+    assert missing.status_code == 404 and "Introuvable" in missing.text

@@ -21,7 +21,7 @@ from babel.messages.extract import extract
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
-from newswire.taxonomy.languages import INTERFACE_LANGUAGES
+from newswire.taxonomy.languages import INTERFACE_LANGUAGES, LANGUAGES
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "render" / "templates"
@@ -40,6 +40,27 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
+    Area(
+        "messages",
+        LANGUAGES,
+        (
+            "layout.html",
+            "newsroom.html",
+            "release.html",
+            "article.html",
+            "error.html",
+            "confirm.html",
+            "unsubscribe.html",
+        ),
+        (
+            "web/public.py",
+            "web/feeds.py",
+            "render/html.py",
+            "render/feeds.py",
+            "deliver/digest.py",
+            "channels/email_render.py",
+        ),
+    ),
     Area("app", INTERFACE_LANGUAGES, ("app.html", "login.html"), ("web/session.py",)),
     Area("desk", INTERFACE_LANGUAGES, ("desk/*.html",), ("web/desk.py",)),
     Area("portal", INTERFACE_LANGUAGES, ("portal/*.html",), ("web/portal.py",)),

@@ -65,6 +65,19 @@ SECTION_MESSAGES = {
 }
 
 
+MACHINE_TRANSLATED = i18n.N_("Machine-translated from {language}")
+REVIEWED_TRANSLATION = i18n.N_("Translated from {language} and reviewed by an editor")
+
+
+def translation_note(lang: str, source_language: str, *, machine_only: bool) -> str:
+    """How an edition in ``lang`` was made, in ``lang``: machine-translated, or reviewed."""
+    return i18n.gettext(
+        lang,
+        MACHINE_TRANSLATED if machine_only else REVIEWED_TRANSLATION,
+        language=i18n.language_name(source_language, lang),
+    )
+
+
 def section_label(section: str, lang: str) -> str:
     return i18n.gettext(lang, SECTION_MESSAGES.get(section, section))
 

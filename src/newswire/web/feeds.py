@@ -56,7 +56,7 @@ from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
 from newswire.publish.freeze import edition_version
 from newswire.render import feeds as render
-from newswire.render.html import render_article
+from newswire.render.html import render_article, translation_note
 from newswire.store import feeds as store
 from newswire.store.db import Database
 from newswire.store.feeds import FeedItem, FeedQuery, FeedQueryError
@@ -437,12 +437,8 @@ def _edition_parts(s: Session, settings: Settings, item: FeedItem) -> tuple[dict
     assert release is not None and latest is not None and edition is not None
     frozen = edition_version(settings, release, latest, edition)
     lang = frozen.content.language
-    note = i18n.gettext(
-        lang,
-        "Machine-translated from {language}"
-        if edition.machine_translated and not edition.post_edited
-        else "Translated from {language} and reviewed by an editor",
-        language=i18n.language_name(release.language, lang),
+    note = translation_note(
+        lang, release.language, machine_only=edition.machine_translated and not edition.post_edited
     )
     article = f"<p><em>{escape(note)}</em></p>" + render_article(frozen)
     return frozen.content.to_json(), article

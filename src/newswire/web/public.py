@@ -26,12 +26,13 @@ from newswire import i18n, taxonomy
 from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
 from newswire.publish.freeze import edition_version
-from newswire.render.html import render_article, render_page
+from newswire.render.html import render_article, render_page, translation_note
 from newswire.store import public
 from newswire.store.feeds import MAX_PAGE, FeedQuery, FeedQueryError
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.target.query import QueryError, parse_query
 from newswire.web.deps import DB, Config
+from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -57,8 +58,8 @@ def issuer_newsroom(issuer_slug: str, request: Request, db: DB, settings: Config
 def _newsroom(
     request: Request, db: DB, settings: Config, *, issuer_slug: str | None
 ) -> HTMLResponse:
-    lang = "en"
     params = request.query_params
+    lang = reader_language(request)
     errors: list[FieldError] = []
     raw = {
         dim: value
@@ -72,7 +73,7 @@ def _newsroom(
         filters = FeedQuery.parse(raw, status=404 if issuer_slug else 422)
     except FeedQueryError as exc:
         if exc.status == 404:
-            return _error_page(settings, 404, exc.errors)
+            return _error_page(settings, 404, exc.errors, lang)
         errors += exc.errors
     page = 1
     page_raw = params.get("page")
@@ -93,14 +94,14 @@ def _newsroom(
         except QueryError as exc:
             errors.append(FieldError("q", "invalid_query", exc.message))
     if errors:
-        return _error_page(settings, 422, errors)
+        return _error_page(settings, 422, errors, lang)
     with db.session() as s:
         issuer = None
         if filters.issuer is not None:
             issuer = public.issuer_by_slug(s, filters.issuer)
             if issuer is None:
                 what = FieldError("issuer", "unknown_issuer", f"no issuer '{filters.issuer}'")
-                return _error_page(settings, 404, [what])
+                return _error_page(settings, 404, [what], lang)
         found, has_next = public.newsroom_page(s, filters, text, page=page, size=PAGE_SIZE)
         items = [
             {
@@ -146,8 +147,19 @@ def _newsroom(
         canonical=settings.base_url + page_url(page),
         feed_url=feed.path("atom"),
         path=path,
+        reader_languages=[(t, i18n.language_name(t, t)) for t in taxonomy.LANGUAGES],
+        kept=keep,
     )
-    return HTMLResponse(html)
+    response = HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie"})
+    remember_language(request, response, lang)
+    return response
+
+
+def reader_language(request: Request) -> str:
+    """The newsroom's language: the language it is filtered by, else the reader's choice
+    (``?ui=``, remembered), else the browser's; any of the wire's 15 languages."""
+    filtered = taxonomy.wire_language((request.query_params.get("lang") or "").strip())
+    return filtered or preferred_language(request, taxonomy.LANGUAGES)
 
 
 def _kept(filters: FeedQuery, q: str) -> list[tuple[str, str]]:
@@ -194,10 +206,12 @@ def _countries() -> list[str]:
     return sorted(countries())
 
 
-def _error_page(settings: Settings, status: int, errors: list[FieldError]) -> HTMLResponse:
+def _error_page(
+    settings: Settings, status: int, errors: list[FieldError], lang: str = "en"
+) -> HTMLResponse:
     html = render_page(
         "error.html",
-        lang="en",
+        lang=lang,
         wire=settings.wire_name,
         status=status,
         errors=errors,
@@ -385,13 +399,8 @@ def edition_page(
     frozen = edition_version(settings, release, latest, edition)
     url = f"{settings.base_url}/releases/{release_id}/{lang}"
     modified = max(_utc(latest.published_at), _utc(edition.approved_at or edition.updated_at))
-    source_name = i18n.language_name(release.language, lang)
-    note = i18n.gettext(
-        lang,
-        "Machine-translated from {language}"
-        if edition.machine_translated and not edition.post_edited
-        else "Translated from {language} and reviewed by an editor",
-        language=source_name,
+    note = translation_note(
+        lang, release.language, machine_only=edition.machine_translated and not edition.post_edited
     )
     description = frozen.content.subheadline or frozen.content.headline
     html = render_page(

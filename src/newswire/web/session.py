@@ -149,24 +149,31 @@ def write_session(request: Request, response: Response, session: WebSession) -> 
 # --- the interface language --------------------------------------------------------------------
 
 
+def preferred_language(request: Request, among: tuple[str, ...]) -> str:
+    """The first of ``?ui=``, the ``nw_lang`` cookie and the browser's Accept-Language that is
+    one of ``among``; English when none is."""
+    asked = [request.query_params.get(UI_PARAM), request.cookies.get(LANG_COOKIE)]
+    asked += i18n.accepted_languages(request.headers.get("accept-language", ""))
+    for tag in asked:
+        if tag and (found := i18n.resolve_language(tag)) in among:
+            return found
+    return DEFAULT_LANGUAGE
+
+
 def interface_language(request: Request) -> str:
     """The language of the signed-in pages: ``?ui=`` (remembered in a cookie), else the cookie,
     else the browser's Accept-Language; one of INTERFACE_LANGUAGES, English when none fits."""
     cached = getattr(request.state, "ui_language", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    asked = [request.query_params.get(UI_PARAM), request.cookies.get(LANG_COOKIE)]
-    asked += i18n.accepted_languages(request.headers.get("accept-language", ""))
-    found = next(
-        (
-            i18n.resolve_language(tag)
-            for tag in asked
-            if tag and i18n.resolve_language(tag) in INTERFACE_LANGUAGES
-        ),
-        DEFAULT_LANGUAGE,
-    )
-    request.state.ui_language = found
-    return found
+    if cached is None:
+        cached = request.state.ui_language = preferred_language(request, INTERFACE_LANGUAGES)
+    return cached  # type: ignore[no-any-return]
+
+
+def remember_language(request: Request, response: Response, lang: str) -> None:
+    """Keep the language chosen with ``?ui=`` in the ``nw_lang`` cookie for a year."""
+    chosen = request.query_params.get(UI_PARAM)
+    if chosen and i18n.resolve_language(chosen) == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
 
 
 def _interface_choices() -> list[tuple[str, str]]:
@@ -193,10 +200,7 @@ def html(request: Request, template: str, *, status: int = 200, **context: Any) 
     response = HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
     if session.fresh:
         write_session(request, response, session)
-    if request.query_params.get(UI_PARAM) and lang == i18n.resolve_language(
-        request.query_params[UI_PARAM]
-    ):
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/")
+    remember_language(request, response, lang)
     return response
 
 
