@@ -23,7 +23,6 @@ from newswire.audience.targeting import Target, facts_for, shared_index, targets
 from newswire.config import Settings
 from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
-from newswire.publish import events
 from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion
@@ -128,7 +127,6 @@ def distribute_edition(
     targets whose language it is (the original reached them already)."""
     if release.state not in ("published", "corrected"):
         return 0
-    events.append_edition_event(db, settings, release, language, now=now)  # terminal streams
     content = content_from_json(release.content)
     facts = facts_for(content, release.organization_id, approved_languages(db, release.id))
     with shared_index(settings).current(db) as index:
