@@ -340,17 +340,10 @@ def _originals(db: Session, query: FeedQuery, skip: int, want: int) -> list[Foun
     return found
 
 
-def _editions(db: Session, query: FeedQuery, want: int) -> list[Found]:
-    """Approved editions in the query's language of public releases that match, newest first."""
-    stmt = (
-        select(
-            Edition.id,
-            Edition.approved_at,
-            ReleaseVersion.id,
-            ReleaseVersion.published_at,
-            ReleaseVersion.content,
-            Organization.slug,
-        )
+def _with_current_version(*columns: Any) -> Any:
+    """Editions joined to their release's current version and its organization."""
+    return (
+        select(*columns)
         .join(Release, Release.id == Edition.release_id)
         .join(
             ReleaseVersion,
@@ -358,11 +351,22 @@ def _editions(db: Session, query: FeedQuery, want: int) -> list[Found]:
             & (ReleaseVersion.number == Release.current_version),
         )
         .join(Organization, Organization.id == Release.organization_id)
-        .where(
-            Release.state.in_(_PUBLIC),
-            Edition.status == "approved",
-            Edition.language == query.language,
-        )
+    )
+
+
+def _editions(db: Session, query: FeedQuery, want: int) -> list[Found]:
+    """Approved editions in the query's language of public releases that match, newest first."""
+    stmt = _with_current_version(
+        Edition.id,
+        Edition.approved_at,
+        ReleaseVersion.id,
+        ReleaseVersion.published_at,
+        ReleaseVersion.content,
+        Organization.slug,
+    ).where(
+        Release.state.in_(_PUBLIC),
+        Edition.status == "approved",
+        Edition.language == query.language,
     )
     if query.issuer is not None:
         stmt = stmt.where(Organization.slug == query.issuer)
@@ -532,21 +536,13 @@ def edition_changes_since(db: Session, since: datetime) -> list[EditionChange]:
     """Editions written since `since` (and up to EDITION_WINDOW before it: the caller skips the
     ones it has seen), of releases that have a public version."""
     rows = db.execute(
-        select(
+        _with_current_version(
             Edition.id,
             Edition.updated_at,
             Edition.language,
             ReleaseVersion.content,
             Organization.slug,
-        )
-        .join(Release, Release.id == Edition.release_id)
-        .join(
-            ReleaseVersion,
-            (ReleaseVersion.release_id == Release.id)
-            & (ReleaseVersion.number == Release.current_version),
-        )
-        .join(Organization, Organization.id == Release.organization_id)
-        .where(Edition.updated_at >= since - EDITION_WINDOW)
+        ).where(Edition.updated_at >= since - EDITION_WINDOW)
     ).all()
     return [
         EditionChange(
