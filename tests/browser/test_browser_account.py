@@ -7,11 +7,9 @@ screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR is set."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
@@ -19,16 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from browser import test_browser_newsroom as newsroom
-from browser.test_browser_newsroom import (
-    ARGS,
-    CHROMIUM,
-    SIZES,
-    Server,
-    _axe,
-    _free_port,
-    nu_checker_errors,
-)
+from browser import browser_kit as kit
 from builders import World, in_hours, release_payload
 from newswire.config import Settings
 from newswire.store.models import Recipient
@@ -39,8 +28,8 @@ from smtp_servers import (
     smtp_server,  # noqa: F401  (the fixture, found by name)
 )
 
-tools = newsroom.tools  # the newsroom test's fixtures: Chromium, axe-core, vnu.jar
-database_url = newsroom.database_url  # SQLite only
+tools = kit.tools  # Chromium, axe-core, vnu.jar
+database_url = kit.database_url  # SQLite only
 SECRET = "Zeppelinfabrik"  # only the embargoed release says it
 
 
@@ -69,12 +58,7 @@ def account_site(
     tools: dict[str, Path], settings: Settings, db: object, world: World, request: Any
 ) -> Iterator[Site]:
     server: SmtpServer = request.getfixturevalue("smtp_server")()
-    port = _free_port()
-    settings = replace(
-        settings,
-        base_url=f"http://127.0.0.1:{port}",
-        smtp_url=f"smtp://{server.host}:{server.port}",
-    )
+    port, settings = kit.live_settings(settings, smtp_url=f"smtp://{server.host}:{server.port}")
     with TestClient(create_app(settings, run_scheduler=False)) as client:
         editor, issuer = world.headers("editor"), world.headers("issuer")
         for name, email, accredited in (
@@ -103,39 +87,8 @@ def account_site(
         approved = client.post(f"/api/v1/releases/{rid}/approve", headers=editor)
         assert approved.json()["state"] == "embargoed"
     app = create_app(settings, run_scheduler=False, migrate=False)
-    with Server(app, port) as live:
+    with kit.Server(app, port) as live:
         yield Site(live.url, settings, server, app, rid)
-
-
-class Checker:
-    """axe on the page as it is now, its HTML kept for the Nu HTML Checker, screenshots."""
-
-    def __init__(self, tools: dict[str, Path], tmp_path: Path) -> None:
-        self.axe_js = tools["axe"].read_text()
-        self.tmp_path = tmp_path
-        self.shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
-        self.problems: dict[str, list[dict[str, Any]]] = {}
-        self.html_files: dict[str, Path] = {}
-
-    def visit(self, page: Any, url: str, name: str, status: int = 200) -> None:
-        response = page.goto(url)
-        assert response is not None and response.status == status, (name, response.status)
-        assert "default-src 'self'" in response.headers["content-security-policy"]
-        self.here(page, name, response.body())
-
-    def here(self, page: Any, name: str, body: bytes | None = None) -> None:
-        self.html_files[name] = self.tmp_path / f"{name}.html"
-        self.html_files[name].write_bytes(body if body is not None else page.content().encode())
-        found = _axe(page, self.axe_js)
-        if found:
-            self.problems[name] = found
-        if self.shots:
-            folder = Path(self.shots)
-            folder.mkdir(parents=True, exist_ok=True)
-            for size, (width, height) in SIZES.items():
-                page.set_viewport_size({"width": width, "height": height})
-                page.screenshot(path=str(folder / f"account-{name}-{size}.png"), full_page=True)
-            page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def _sign_in(page: Any, site: Site, address: str) -> None:
@@ -154,19 +107,12 @@ def test_journalist_signs_up_signs_in_sets_preferences_and_unsubscribes(
     from playwright.sync_api import sync_playwright
 
     site = account_site
-    check = Checker(tools, tmp_path)
-    csp_errors: list[str] = []
+    check = kit.Checker(tools, tmp_path, prefix="account-")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = kit.launch(p)
         try:
             # the journalist's flow, under the real Content-Security-Policy
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.on(
-                "console",
-                lambda m: (
-                    csp_errors.append(m.text) if "Content Security Policy" in m.text else None
-                ),
-            )
+            page = check.watch(browser.new_page(viewport=kit.DESKTOP))
             page.goto(site.url + "/account/signup")
             page.fill("#name-field", "Mia Wagner")
             page.fill("#email-field", "mia@paper.example")
@@ -290,7 +236,4 @@ def test_journalist_signs_up_signs_in_sets_preferences_and_unsubscribes(
             done.context.close()
         finally:
             browser.close()
-    assert not csp_errors, csp_errors
-    assert not check.problems, json.dumps(check.problems, indent=1, ensure_ascii=False)
-    errors = nu_checker_errors(tools["vnu"], list(check.html_files.values()))
-    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+    check.assert_clean()

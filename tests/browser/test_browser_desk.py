@@ -6,10 +6,7 @@ console; screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR i
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,16 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from browser import test_browser_newsroom as newsroom
-from browser.test_browser_newsroom import (
-    ARGS,
-    CHROMIUM,
-    SIZES,
-    Server,
-    _axe,
-    _free_port,
-    nu_checker_errors,
-)
+from browser import browser_kit as kit
 from builders import World, release_payload
 from newswire.config import Settings
 from newswire.publish.scheduler import run_once
@@ -35,8 +23,8 @@ from newswire.store.models import Edition
 from newswire.web import desk, session
 from newswire.web.app import create_app
 
-tools = newsroom.tools  # the newsroom test's fixtures: Chromium, axe-core, vnu.jar
-database_url = newsroom.database_url  # SQLite only
+tools = kit.tools  # Chromium, axe-core, vnu.jar
+database_url = kit.database_url  # SQLite only
 
 
 def _desk_app(settings: Settings, **kw: object) -> FastAPI:
@@ -49,8 +37,7 @@ def _desk_app(settings: Settings, **kw: object) -> FastAPI:
 
 @pytest.fixture
 def desk_site(tools: dict[str, Path], settings: Settings, db: object, world: World) -> Iterator:
-    port = _free_port()
-    settings = replace(settings, base_url=f"http://127.0.0.1:{port}")
+    port, settings = kit.live_settings(settings)
     ids = {}
     with TestClient(_desk_app(settings)) as client:
         for name, headline in (
@@ -80,7 +67,7 @@ def desk_site(tools: dict[str, Path], settings: Settings, db: object, world: Wor
                 ]
             }  # fmt: skip
     app = _desk_app(settings, migrate=False)
-    with Server(app, port) as server:
+    with kit.Server(app, port) as server:
         yield server.url, ids, app
 
 
@@ -91,28 +78,13 @@ def test_editor_approves_in_the_browser_accessibility_and_validity(
 
     base, ids, app = desk_site
     rid = ids["first"]
-    shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
-    axe_js = tools["axe"].read_text()
-    problems: dict[str, list[dict]] = {}
-    html_files: dict[str, Path] = {}
-    csp_errors: list[str] = []
+    check = kit.Checker(tools, tmp_path)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = kit.launch(p)
         try:
             # the flow, under the real Content-Security-Policy
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.on(
-                "console",
-                lambda m: (
-                    csp_errors.append(m.text) if "Content Security Policy" in m.text else None
-                ),
-            )
-            page.goto(base + "/desk")
-            page.wait_for_url("**/login?next=/desk")
-            page.fill("#email", "editor@newswire.example")
-            page.fill("#password", "correct-horse")
-            page.click("form.stack button[type=submit]")
-            page.wait_for_url("**/desk")
+            page = check.watch(browser.new_page(viewport=kit.DESKTOP))
+            kit.sign_in(page, base, "/desk", "editor@newswire.example")
             assert page.locator("h1").inner_text() == "Review queue"
             page.click(f"ol.queue a[href='/desk/releases/{rid}']")
             page.wait_for_url(f"**/desk/releases/{rid}")
@@ -142,9 +114,7 @@ def test_editor_approves_in_the_browser_accessibility_and_validity(
             storage = page.context.storage_state()
             page.close()
             # every page type: axe (injected, so the CSP is bypassed here), HTML for the checker
-            context = browser.new_context(bypass_csp=True, storage_state=storage)
-            checked = context.new_page()
-            checked.set_viewport_size({"width": 1280, "height": 800})
+            checked = kit.checking_page(browser, storage)
             pages = {
                 "desk-queue": "/desk",
                 "desk-release": f"/desk/releases/{ids['second']}",
@@ -153,32 +123,26 @@ def test_editor_approves_in_the_browser_accessibility_and_validity(
                 "desk-edition": f"/desk/releases/{ids['second']}/editions/de",
             }
             for name, path in pages.items():
-                _check(checked, base + path, name, axe_js, tmp_path, shots, problems, html_files)
+                check.visit(checked, base + path, name)
             # the same pages in Arabic: right to left, translated, as valid and accessible
             pages["desk-flash"] = f"/desk/releases/{rid}?done=corrected"
             for name, path in pages.items():
                 url = base + path + ("&" if "?" in path else "?") + "ui=ar"
-                _check(checked, url, f"ar-{name}", axe_js, tmp_path, shots, problems, html_files)
+                check.visit(checked, url, f"ar-{name}")
                 _assert_right_to_left(checked, f"ar-{name}")
             assert "قائمة المراجعة" in checked.locator("nav a[href='/desk']").inner_text()
             flash = checked.locator(".flash-ok")  # the last page: its border is on the right
             assert flash.evaluate("e => getComputedStyle(e).borderRightWidth") == "4px"
             assert flash.evaluate("e => getComputedStyle(e).borderLeftWidth") == "0px"
-            context.close()
+            checked.context.close()
             anonymous = browser.new_context(bypass_csp=True).new_page()
-            _check(
-                anonymous, base + "/login", "login", axe_js, tmp_path, shots, problems, html_files
-            )
-            url = base + "/login?ui=ar"
-            _check(anonymous, url, "ar-login", axe_js, tmp_path, shots, problems, html_files)
+            check.visit(anonymous, base + "/login", "login")
+            check.visit(anonymous, base + "/login?ui=ar", "ar-login")
             _assert_right_to_left(anonymous, "ar-login")
             assert anonymous.locator("h1").inner_text() == "تسجيل الدخول"
         finally:
             browser.close()
-    assert not csp_errors, csp_errors
-    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
-    errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
-    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+    check.assert_clean()
 
 
 RIGHT_GAP = """() => {
@@ -199,30 +163,3 @@ def _assert_right_to_left(page: Any, name: str) -> None:
     assert abs(page.evaluate(RIGHT_GAP)) < 2, name
     for preview in page.locator("article.preview").all():
         assert preview.evaluate("e => getComputedStyle(e).direction") == "ltr", name
-
-
-def _check(
-    page: object,
-    url: str,
-    name: str,
-    axe_js: str,
-    tmp_path: Path,
-    shots: str | None,
-    problems: dict[str, list[dict]],
-    html_files: dict[str, Path],
-) -> None:
-    response = page.goto(url)  # type: ignore[attr-defined]
-    assert response is not None and response.status == 200, (name, response and response.status)
-    assert "default-src 'self'" in response.headers["content-security-policy"]
-    html_files[name] = tmp_path / f"{name}.html"
-    html_files[name].write_bytes(response.body())
-    found = _axe(page, axe_js)
-    if found:
-        problems[name] = found
-    if shots:
-        folder = Path(shots)
-        folder.mkdir(parents=True, exist_ok=True)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})  # type: ignore[attr-defined]
-            page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)  # type: ignore[attr-defined]
-        page.set_viewport_size({"width": 1280, "height": 800})  # type: ignore[attr-defined]

@@ -9,26 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from browser import test_browser_newsroom as newsroom
-from browser.test_browser_newsroom import (
-    ARGS,
-    CHROMIUM,
-    SIZES,
-    Server,
-    _axe,
-    _free_port,
-    nu_checker_errors,
-)
+from browser import browser_kit as kit
 from builders import World, release_payload
 from newswire.actions import releases as actions
 from newswire.audience.importing import import_recipients
@@ -40,8 +29,8 @@ from newswire.store.db import Database
 from newswire.web.app import create_app
 from receivers import WebhookReceiver
 
-tools = newsroom.tools  # the newsroom test's fixtures: Chromium, axe-core, vnu.jar
-database_url = newsroom.database_url  # SQLite only
+tools = kit.tools  # Chromium, axe-core, vnu.jar
+database_url = kit.database_url  # SQLite only
 
 CSV = (
     "kind,name,email,languages,industries\n"
@@ -107,10 +96,7 @@ def operator_site(
 ) -> Iterator[Site]:
     """Two endpoints that answer 500 (walked to the end of the retry schedule: dead letters,
     an open breaker) and one that answers 204."""
-    port = _free_port()
-    settings = replace(
-        settings, base_url=f"http://127.0.0.1:{port}", webhook_allow=("127.0.0.0/8",)
-    )
+    port, settings = kit.live_settings(settings, webhook_allow=("127.0.0.0/8",))
     healthy = WebhookReceiver().start()
     failing = WebhookReceiver(behaviour=lambda _p: (500, 0, {})).start()
     data = Database(settings)
@@ -124,7 +110,7 @@ def operator_site(
             _deliver(data, clock)
             clock.now += timedelta(hours=30)
         app = create_app(settings, run_scheduler=False, migrate=False)
-        with Server(app, port) as server:
+        with kit.Server(app, port) as server:
             yield Site(server.url, data, world, healthy, failing)
     finally:
         healthy.stop()
@@ -139,52 +125,16 @@ def test_admin_runs_the_wire_in_the_browser_accessibility_and_validity(
 
     site = operator_site
     base = site.base
-    shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
-    axe_js = tools["axe"].read_text()
-    problems: dict[str, list[dict]] = {}
-    html_files: dict[str, Path] = {}
-    csp_errors: list[str] = []
+    check = kit.Checker(tools, tmp_path, prefix="operator-", phone_overflow=True)
     csv_file = tmp_path / "press.csv"
     csv_file.write_text(CSV, encoding="utf-8")
 
-    def check(page: Any, name: str, response: Any, status: int = 200) -> None:
-        assert response is not None and response.status == status, (name, response.status)
-        assert "default-src 'self'" in response.headers["content-security-policy"]
-        html_files[name] = tmp_path / f"{name}.html"
-        html_files[name].write_bytes(response.body())
-        found = _axe(page, axe_js)
-        if found:
-            problems[name] = found
-        page.set_viewport_size({"width": SIZES["phone"][0], "height": SIZES["phone"][1]})
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        if wide > SIZES["phone"][0]:  # wide tables scroll inside their region, not the page
-            problems.setdefault(name, []).append({"id": "phone-overflow", "width": wide})
-        page.set_viewport_size({"width": 1280, "height": 800})
-        if shots:
-            folder = Path(shots)
-            folder.mkdir(parents=True, exist_ok=True)
-            for size, (width, height) in SIZES.items():
-                page.set_viewport_size({"width": width, "height": height})
-                page.screenshot(path=str(folder / f"operator-{name}-{size}.png"), full_page=True)
-            page.set_viewport_size({"width": 1280, "height": 800})
-
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = kit.launch(p)
         try:
             # the flows, under the real Content-Security-Policy
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.on(
-                "console",
-                lambda m: (
-                    csp_errors.append(m.text) if "Content Security Policy" in m.text else None
-                ),
-            )
-            page.goto(base + "/operator")
-            page.wait_for_url("**/login?next=/operator")
-            page.fill("#email", "admin@newswire.example")
-            page.fill("#password", "correct-horse")
-            page.click("form.stack button[type=submit]")
-            page.wait_for_url("**/operator")
+            page = check.watch(browser.new_page(viewport=kit.DESKTOP))
+            kit.sign_in(page, base, "/operator", "admin@newswire.example")
             assert page.locator("h1").inner_text() == "Operations"
 
             # a new user
@@ -245,9 +195,7 @@ def test_admin_runs_the_wire_in_the_browser_accessibility_and_validity(
             page.close()
 
             # every page type: axe (injected, so the CSP is bypassed here), HTML for the checker
-            context = browser.new_context(bypass_csp=True, storage_state=storage)
-            checked = context.new_page()
-            checked.set_viewport_size({"width": 1280, "height": 800})
+            checked = kit.checking_page(browser, storage)
             pages = {
                 "overview": "/operator",
                 "organizations": "/operator/organizations",
@@ -259,32 +207,25 @@ def test_admin_runs_the_wire_in_the_browser_accessibility_and_validity(
                 "live": "/operator/live",
             }
             for name, path in pages.items():
-                check(checked, name, checked.goto(base + path))
+                check.visit(checked, base + path, name)
             checked.goto(base + "/operator/api-keys")
             checked.select_option("#key-owner", label="press@acme.example (Issuer)")
             checked.fill("#key-name", "Acme CMS")
             with checked.expect_navigation() as created:
                 checked.click("#key-form button[type=submit]")
-            check(checked, "api-key-created", created.value)
+            check.response(checked, created.value, "api-key-created")
             assert checked.input_value("#new-key").startswith("nw_")
             checked.goto(base + "/operator/recipients/import")
             checked.set_input_files("#import-file", str(csv_file))
             checked.check("input[name=valid_only]")
             with checked.expect_navigation() as report:
                 checked.click("#import-form button[type=submit]")
-            check(checked, "import-report", report.value)
-            context.close()
+            check.response(checked, report.value, "import-report")
+            checked.context.close()
 
             editor = browser.new_context(bypass_csp=True).new_page()
-            editor.goto(base + "/login")
-            editor.fill("#email", "editor@newswire.example")
-            editor.fill("#password", "correct-horse")
-            editor.click("form.stack button[type=submit]")
-            editor.wait_for_url("**/desk")
-            check(editor, "refused", editor.goto(base + "/operator"), status=403)
+            kit.sign_in(editor, base, "/desk", "editor@newswire.example")
+            check.visit(editor, base + "/operator", "refused", status=403)
         finally:
             browser.close()
-    assert not csp_errors, csp_errors
-    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
-    errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
-    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+    check.assert_clean()

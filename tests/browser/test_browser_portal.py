@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import json
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,16 +20,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from browser import test_browser_newsroom as newsroom
-from browser.test_browser_newsroom import (
-    ARGS,
-    CHROMIUM,
-    SIZES,
-    Server,
-    _axe,
-    _free_port,
-    nu_checker_errors,
-)
+from browser import browser_kit as kit
 from builders import World, release_payload
 from newswire.actions import releases as actions
 from newswire.audience.inputs import RecipientInput
@@ -45,8 +33,8 @@ from newswire.report.deliveries import COLUMNS as CSV_COLUMNS
 from newswire.store.db import Database
 from newswire.web.app import create_app
 
-tools = newsroom.tools  # the newsroom test's fixtures: Chromium, axe-core, vnu.jar
-database_url = newsroom.database_url  # SQLite only
+tools = kit.tools  # Chromium, axe-core, vnu.jar
+database_url = kit.database_url  # SQLite only
 
 READERS = (  # name, email, languages, countries, industries
     ("Jana Becker", "jana@example.org", ["de"], ["DE"], ["energy"]),
@@ -75,8 +63,7 @@ def _add_readers(db: Database) -> None:
 def portal_site(
     tools: dict[str, Path], settings: Settings, db: object, world: World
 ) -> Iterator[tuple[str, dict[str, str], Any]]:
-    port = _free_port()
-    settings = replace(settings, base_url=f"http://127.0.0.1:{port}")
+    port, settings = kit.live_settings(settings)
     ids: dict[str, str] = {}
     with TestClient(create_app(settings, run_scheduler=False)) as client:
         _add_readers(client.app.state.db)
@@ -98,17 +85,8 @@ def portal_site(
                 s, world.editor, ids["changes"], "Name the shipyard's customer, please."
             )
     app = create_app(settings, run_scheduler=False, migrate=False)
-    with Server(app, port) as server:
+    with kit.Server(app, port) as server:
         yield server.url, ids, app
-
-
-def _sign_in(page: Any, base: str, path: str, email: str) -> None:
-    page.goto(base + path)
-    page.wait_for_url(f"**/login?next={path}")
-    page.fill("#email", email)
-    page.fill("#password", "correct-horse")
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(f"**{path}")
 
 
 def _publish_and_deliver(app: Any) -> None:
@@ -126,26 +104,15 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
     from playwright.sync_api import expect, sync_playwright
 
     base, ids, app = portal_site
-    shots = os.environ.get("NEWSWIRE_SCREENSHOTS")
-    axe_js = tools["axe"].read_text()
-    problems: dict[str, list[dict]] = {}
-    html_files: dict[str, Path] = {}
-    csp_errors: list[str] = []
-
-    def watch(page: Any) -> None:
-        page.on(
-            "console",
-            lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-
+    check = kit.Checker(tools, tmp_path)
+    shots = check.shots
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = kit.launch(p)
         try:
             # the issuer, under the real Content-Security-Policy
             issuer = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = issuer.new_page()
-            watch(page)
-            _sign_in(page, base, "/portal", "press@acme.example")
+            page = check.watch(issuer.new_page())
+            kit.sign_in(page, base, "/portal", "press@acme.example")
             expect(page.locator("h1")).to_have_text("Your releases")
             page.click("a[href='/portal/releases/new']")
             page.wait_for_url("**/portal/releases/new")
@@ -195,9 +162,8 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
 
             # the editor approves on the desk's page
             desk = browser.new_context(viewport={"width": 1280, "height": 900})
-            editor = desk.new_page()
-            watch(editor)
-            _sign_in(editor, base, f"/desk/releases/{rid}", "editor@newswire.example")
+            editor = check.watch(desk.new_page())
+            kit.sign_in(editor, base, f"/desk/releases/{rid}", "editor@newswire.example")
             editor.click("#approve-form button[type=submit]")
             editor.wait_for_url(f"**/desk/releases/{rid}?done=approved")
             desk.close()
@@ -224,9 +190,7 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
             issuer.close()
 
             # every page type: axe (injected, so the CSP is bypassed here), HTML for the checker
-            context = browser.new_context(bypass_csp=True, storage_state=storage)
-            checked = context.new_page()
-            checked.set_viewport_size({"width": 1280, "height": 800})
+            checked = kit.checking_page(browser, storage)
             pages = {
                 "portal-index": ("/portal", 200),
                 "portal-compose": ("/portal/releases/new", 200),
@@ -238,9 +202,7 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
                 "portal-not-found": ("/portal/releases/000000000000", 404),
             }
             for name, (path, status) in pages.items():
-                response = checked.goto(base + path)
-                assert response is not None and response.status == status, (name, path)
-                _check(checked, response, name, axe_js, tmp_path, shots, problems, html_files)
+                check.visit(checked, base + path, name, status)
             # the compose form with errors (the browser's own checks switched off)
             checked.goto(base + "/portal/releases/new")
             checked.evaluate(
@@ -250,50 +212,17 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
             checked.check("#f-timing-embargo-until")
             with checked.expect_navigation() as navigation:
                 checked.click("button[name=action][value=save]")
-            response = navigation.value
-            assert response is not None and response.status == 422
             expect(checked.locator("#error-summary")).to_contain_text("headline")
-            _check(
-                checked, response, "portal-errors", axe_js, tmp_path, shots, problems, html_files
-            )
+            check.response(checked, navigation.value, "portal-errors", 422)
             # right to left: the interface in Arabic (remembered from here on)
             for name, path in (
                 ("portal-compose-ar", "/portal/releases/new?ui=ar"),
                 ("portal-report-ar", f"/portal/releases/{rid}/report"),
             ):
                 response = checked.goto(base + path)
-                assert response is not None and response.status == 200, name
                 expect(checked.locator("html")).to_have_attribute("dir", "rtl")
-                _check(checked, response, name, axe_js, tmp_path, shots, problems, html_files)
-            context.close()
+                check.response(checked, response, name)
+            checked.context.close()
         finally:
             browser.close()
-    assert not csp_errors, csp_errors
-    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
-    errors = nu_checker_errors(tools["vnu"], list(html_files.values()))
-    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
-
-
-def _check(
-    page: Any,
-    response: Any,
-    name: str,
-    axe_js: str,
-    tmp_path: Path,
-    shots: str | None,
-    problems: dict[str, list[dict]],
-    html_files: dict[str, Path],
-) -> None:
-    assert "default-src 'self'" in response.headers["content-security-policy"]
-    html_files[name] = tmp_path / f"{name}.html"
-    html_files[name].write_bytes(response.body())
-    found = _axe(page, axe_js)
-    if found:
-        problems[name] = found
-    if shots:
-        folder = Path(shots)
-        folder.mkdir(parents=True, exist_ok=True)
-        for size, (width, height) in SIZES.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 800})
+    check.assert_clean()

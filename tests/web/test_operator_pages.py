@@ -81,6 +81,13 @@ def post(client: TestClient, path: str, data: dict[str, object], **kw: object) -
     )
 
 
+def new_user(client: TestClient, **changes: str) -> object:
+    """The new-user form, filled in for Lee at Acme (but for ``changes``), posted."""
+    form = {"name": "Lee", "email": "lee@acme.example", "password": "long-enough-1",
+            "role": "issuer", "organization": "acme"}  # fmt: skip
+    return post(client, "/operator/users", {**form, **changes})
+
+
 def count(db: Database, model: object) -> int:
     with db.session() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
@@ -203,41 +210,21 @@ def test_an_admin_creates_an_organization(admin: TestClient) -> None:
 
 
 def test_an_admin_creates_a_user_who_can_sign_in(admin: TestClient) -> None:
-    short = post(
-        admin,
-        "/operator/users",
-        {"name": "Lee", "email": "lee@acme.example", "password": "short", "role": "issuer",
-         "organization": "acme"},
-    )  # fmt: skip
+    short = new_user(admin, password="short")
     assert short.status_code == 422
     assert "a password needs at least 8 characters" in short.text
     assert (
         'value="lee@acme.example"' in short.text
         and "short" not in re.findall(r'type="password"[^>]*>', short.text)[0]
     )
-    wrong_org = post(
-        admin,
-        "/operator/users",
-        {"name": "Lee", "email": "lee@acme.example", "password": "long-enough-1",
-         "role": "editor", "organization": "acme"},
-    )  # fmt: skip
+    wrong_org = new_user(admin, role="editor")
     assert wrong_org.status_code == 422
     assert "belongs to the wire&#39;s own organization" in wrong_org.text
-    no_org = post(
-        admin,
-        "/operator/users",
-        {"name": "Lee", "email": "lee@acme.example", "password": "long-enough-1",
-         "role": "issuer", "organization": ""},
-    )  # fmt: skip
+    no_org = new_user(admin, organization="")
     assert no_org.status_code == 422
     assert "Choose the user&#39;s organization." in no_org.text
 
-    made = post(
-        admin,
-        "/operator/users",
-        {"name": "Lee Park", "email": "Lee@Acme.example", "password": "long-enough-1",
-         "role": "issuer", "organization": "acme"},
-    )  # fmt: skip
+    made = new_user(admin, name="Lee Park", email="Lee@Acme.example")
     assert made.status_code == 303
     page = admin.get(made.headers["location"])
     assert "User created." in page.text
@@ -246,12 +233,7 @@ def test_an_admin_creates_a_user_who_can_sign_in(admin: TestClient) -> None:
         user = s.scalars(select(User).where(User.email == "lee@acme.example")).one()
         assert user.role == "issuer" and user.organization.slug == "acme"
         assert user.password_hash and user.password_hash.startswith("$argon2")
-    duplicate = post(
-        admin,
-        "/operator/users",
-        {"name": "Lee", "email": "lee@acme.example", "password": "long-enough-1",
-         "role": "issuer", "organization": "acme"},
-    )  # fmt: skip
+    duplicate = new_user(admin)
     assert duplicate.status_code == 409
 
     with TestClient(admin.app) as other:

@@ -38,7 +38,7 @@ from functools import cache
 from typing import Annotated, Any
 
 import pycountry
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import TypeAdapter, ValidationError
@@ -64,6 +64,7 @@ from newswire.store.models import (
     Subscription,
     Suppression,
 )
+from newswire.web import pages
 from newswire.web.audience import SignUp, send_mail, sign_up
 from newswire.web.session import (
     LoginLimiter,
@@ -158,12 +159,6 @@ class Journalist:
     accredited: bool
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def journalist(request: Request) -> Journalist | None:
     """The recipient signed in on this browser, or None. A session older than its recipient
     (the id reused after a deletion) counts for nothing."""
@@ -172,7 +167,7 @@ def journalist(request: Request) -> Journalist | None:
         return None
     with request.app.state.db.session() as s:
         r = s.get(Recipient, session.recipient_id)
-        created = _utc(r.created_at) if r is not None else None
+        created = pages.utc(r.created_at) if r is not None else None
         if r is None or created is None or created.timestamp() > session.issued + 1:
             return None
         found = Journalist(r.id, r.name, r.email or "", r.status, r.accredited)
@@ -197,10 +192,8 @@ def _page(
 def _message(
     request: Request, who: Journalist | None, status: int, title: str, message: str
 ) -> HTMLResponse:
-    return _page(
-        request, "account/message.html", who, status=status,
-        title=gettext(_lang(request), title), message=message,
-    )  # fmt: skip
+    title = gettext(_lang(request), title)
+    return pages.message(request, "account/message.html", status, title, message, account=who)
 
 
 # --- the beats: industries, regions and countries, languages, keywords, frequency ---------------
@@ -215,6 +208,20 @@ class Beats:
     languages: list[str] = field(default_factory=list)
     keywords: str = ""
     frequency: str = "realtime"
+
+
+def _posted_beats(
+    industries: Many = [],  # noqa: B006 (FastAPI copies form defaults)
+    regions: Many = [],  # noqa: B006
+    languages: Many = [],  # noqa: B006
+    keywords: Text = "",
+    frequency: Text = "realtime",
+) -> Beats:
+    """The beats as the sign-up and the preferences forms post them."""
+    return Beats(industries, regions, languages, keywords, frequency)
+
+
+PostedBeats = Annotated[Beats, Depends(_posted_beats)]
 
 
 @cache
@@ -269,6 +276,21 @@ def query_keywords(query: str | None) -> str:
     if _KEYWORDS_QUERY.fullmatch(query):
         return ", ".join(re.findall(r'"([^"]+)"', query))
     return query
+
+
+def _subscription(
+    beats: Beats, languages: list[str], query: str | None = None, **more: object
+) -> dict[str, object]:
+    """The beats as a subscription (the API's input): the keywords as a query unless the
+    query it was made from is kept, ``more`` (name, issuers, exclusions) as given."""
+    return {
+        "industries": beats.industries,
+        "regions": beats.regions,
+        "languages": languages,
+        "query": query or keywords_query(beats.keywords),
+        "frequency": beats.frequency,
+        **more,
+    }
 
 
 def _ordered_languages(chosen: list[str], first: list[str]) -> list[str]:
@@ -404,21 +426,16 @@ def signup_page(request: Request) -> HTMLResponse:
 @router.post("/signup", response_class=HTMLResponse)
 def signup(
     request: Request,
+    beats: PostedBeats,
     csrf_token: Text = "",
     name: Text = "",
     email: Text = "",
     outlet: Text = "",
     based_in: Text = "",
-    industries: Many = [],  # noqa: B006 (FastAPI copies form defaults)
-    regions: Many = [],  # noqa: B006
-    languages: Many = [],  # noqa: B006
-    keywords: Text = "",
-    frequency: Text = "realtime",
 ) -> Response:
     check_csrf(request, csrf_token)
     form = {"name": name, "email": email, "outlet": outlet, "based_in": based_in}
-    beats = Beats(industries, regions, languages, keywords, frequency)
-    chosen = _ordered_languages(languages, [_lang(request)])
+    chosen = _ordered_languages(beats.languages, [_lang(request)])
     problems: dict[str, str] = {}
     try:
         country = _based_in(request, based_in)
@@ -432,15 +449,7 @@ def signup(
                 "outlet": outlet.strip() or None,
                 "languages": chosen,
                 "countries": [country] if country else [],
-                "subscriptions": [
-                    {
-                        "industries": industries,
-                        "regions": regions,
-                        "languages": chosen,
-                        "query": keywords_query(keywords),
-                        "frequency": frequency,
-                    }
-                ],
+                "subscriptions": [_subscription(beats, chosen)],
             }
         )
     except ValidationError as exc:
@@ -673,44 +682,38 @@ def _slugs(s: Session, ids: list[int]) -> list[str]:
 @router.post("", response_model=None)
 def save_preferences(
     request: Request,
+    beats: PostedBeats,
     csrf_token: Text = "",
     subscription_id: Text = "",
     based_in: Text = "",
-    industries: Many = [],  # noqa: B006 (FastAPI copies form defaults)
-    regions: Many = [],  # noqa: B006
-    languages: Many = [],  # noqa: B006
-    keywords: Text = "",
-    frequency: Text = "realtime",
 ) -> Response:
     check_csrf(request, csrf_token)
     who = journalist(request)
     if who is None:
         return _to_login()
     wanted = int(subscription_id) if subscription_id.isdigit() else None
-    again = {"beats": Beats(industries, regions, languages, keywords, frequency)}
+    again = {"beats": beats}
     try:
         with request.app.state.db.session() as s:
             recipient = recipients.get_recipient(s, who.id)
             sub = _chosen(_subscriptions(s, who.id), wanted)
             criteria = sub.criteria if sub else {}
             old_query = criteria.get("query")
-            query = old_query if keywords.strip() == query_keywords(old_query) else None
+            query = old_query if beats.keywords.strip() == query_keywords(old_query) else None
             profile = recipient.profile or {}
-            chosen = _ordered_languages(languages, list(profile.get("languages") or []))
+            chosen = _ordered_languages(beats.languages, list(profile.get("languages") or []))
             try:
                 data = SubscriptionInput.model_validate(
-                    {
-                        "name": sub.name if sub else "Default",
-                        "industries": industries,
-                        "regions": regions,
-                        "languages": chosen,
-                        "issuers": _slugs(s, criteria.get("issuers", [])),
-                        "query": query or keywords_query(keywords),
-                        "exclude_industries": criteria.get("exclude_industries", []),
-                        "exclude_regions": criteria.get("exclude_regions", []),
-                        "exclude_issuers": _slugs(s, criteria.get("exclude_issuers", [])),
-                        "frequency": frequency,
-                    }
+                    _subscription(
+                        beats,
+                        chosen,
+                        query,
+                        name=sub.name if sub else "Default",
+                        issuers=_slugs(s, criteria.get("issuers", [])),
+                        exclude_industries=criteria.get("exclude_industries", []),
+                        exclude_regions=criteria.get("exclude_regions", []),
+                        exclude_issuers=_slugs(s, criteria.get("exclude_issuers", [])),
+                    )
                 )
             except ValidationError as exc:
                 raise _Invalid(_problems(request, exc)) from None
@@ -825,7 +828,7 @@ def embargoed_release(release_id: str, request: Request) -> Response:
 
 
 def _iso(value: datetime | None) -> str | None:
-    value = _utc(value)
+    value = pages.utc(value)
     return value.isoformat() if value else None
 
 

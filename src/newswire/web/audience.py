@@ -357,6 +357,14 @@ def _reader_page(
     return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def _invalid_link(template: str, lang: str, settings: Settings, token: str) -> HTMLResponse:
+    """The confirm or unsubscribe page for a link that is not (or no longer) valid: 404."""
+    return _reader_page(
+        template, lang, settings, status=404, token=token, done=False,
+        error=i18n.gettext(lang, INVALID_LINK),
+    )  # fmt: skip
+
+
 def _pending(s: Session, token: str) -> Recipient | None:
     """The recipient a confirmation token is for (looked up only: nothing changes)."""
     return s.scalar(
@@ -371,10 +379,7 @@ def confirm_page(token: str, request: Request, db: DB, settings: Config) -> HTML
         recipient = _pending(s, token)
         lang = _reader_language(request, recipient)
     if recipient is None:
-        return _reader_page(
-            "confirm.html", lang, settings, status=404, token=token, done=False,
-            error=i18n.gettext(lang, INVALID_LINK),
-        )  # fmt: skip
+        return _invalid_link("confirm.html", lang, settings, token)
     return _reader_page("confirm.html", lang, settings, token=token, done=False)
 
 
@@ -385,10 +390,7 @@ def confirm(token: str, request: Request, db: DB, settings: Config) -> HTMLRespo
             lang = _reader_language(request, recipients.confirm(s, token))
     except NotFound:
         lang = _reader_language(request, None)
-        return _reader_page(
-            "confirm.html", lang, settings, status=404, token=token, done=False,
-            error=i18n.gettext(lang, INVALID_LINK),
-        )  # fmt: skip
+        return _invalid_link("confirm.html", lang, settings, token)
     return _reader_page("confirm.html", lang, settings, token=token, done=True)
 
 
@@ -410,10 +412,7 @@ def unsubscribe_page(token: str, request: Request, db: DB, settings: Config) -> 
             lang = _reader_language(request, _unsubscribing(s, settings, token))
     except NotFound:
         lang = _reader_language(request, None)
-        return _reader_page(
-            "unsubscribe.html", lang, settings, status=404, token=token, done=False,
-            error=i18n.gettext(lang, INVALID_LINK),
-        )  # fmt: skip
+        return _invalid_link("unsubscribe.html", lang, settings, token)
     return _reader_page("unsubscribe.html", lang, settings, token=token, done=False)
 
 
@@ -427,8 +426,5 @@ def unsubscribe(token: str, request: Request, db: DB, settings: Config) -> HTMLR
             lang = _reader_language(request, recipient)
     except NotFound:
         lang = _reader_language(request, None)
-        return _reader_page(
-            "unsubscribe.html", lang, settings, status=404, token=token, done=False,
-            error=i18n.gettext(lang, INVALID_LINK),
-        )  # fmt: skip
+        return _invalid_link("unsubscribe.html", lang, settings, token)
     return _reader_page("unsubscribe.html", lang, settings, token=token, done=True)

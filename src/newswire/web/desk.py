@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +39,7 @@ from newswire.intake.validate import validate_release
 from newswire.render.html import section_label
 from newswire.store.models import Edition, Release
 from newswire.translate import editions as translations
+from newswire.web import pages
 from newswire.web.session import DeskUser, check_csrf, html, interface_language
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -132,16 +133,8 @@ LIVE = (State.PUBLISHED, State.CORRECTED)
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _when(value: datetime | None, lang: str) -> str:
-    """A date and time for the desk, in the interface language (UTC)."""
-    value = _utc(value)
-    return i18n.format_datetime(value, lang) if value else ""
+TITLES = {404: N_("Not found")}
+NOT_POSSIBLE = N_("Not possible")
 
 
 def label(table: dict[Any, str], value: str, lang: str) -> str:
@@ -176,7 +169,7 @@ def _failing(release: Release, lang: str) -> list[dict[str, Any]]:
 
 
 def _submitted_at(release: Release) -> str:
-    return str((release.checks or {}).get("at") or _utc(release.updated_at).isoformat())  # type: ignore[union-attr]
+    return str((release.checks or {}).get("at") or pages.utc(release.updated_at).isoformat())  # type: ignore[union-attr]
 
 
 def _row(release: Release, lang: str) -> dict[str, Any]:
@@ -186,8 +179,8 @@ def _row(release: Release, lang: str) -> dict[str, Any]:
         "issuer": release.organization.name,
         "state": label(STATES, release.state, lang),
         "language": i18n.language_name(release.language, lang),
-        "updated": _when(release.updated_at, lang),
-        "submitted": _when(datetime.fromisoformat(_submitted_at(release)), lang),
+        "updated": pages.when(release.updated_at, lang),
+        "submitted": pages.when(datetime.fromisoformat(_submitted_at(release)), lang),
         "failing": _failing(release, lang),
     }
 
@@ -287,7 +280,6 @@ def _release_page(
     checks = _checks(release, lang)
     blocking = [c for c in checks if not c["passed"] and c["severity"] == "error"]
     placed = set((release.sections or {}).get("sections", []))
-    done = DONE.get(request.query_params.get("done", ""))
     schedule = ""
     if content.embargo_until:
         when = i18n.format_datetime(content.embargo_until, lang)
@@ -310,14 +302,14 @@ def _release_page(
         diff=diff,
         diff_label=diff_label,
         versions=[
-            (v.number, label(VERSION_KINDS, v.kind, lang), _when(v.published_at, lang))
+            (v.number, label(VERSION_KINDS, v.kind, lang), pages.when(v.published_at, lang))
             for v in versions
         ],
         history=[
             (
                 _isolated(
                     i18n.gettext(lang, "{datetime}: {action} by {who} → {state}"),
-                    datetime=_when(t.at, lang),
+                    datetime=pages.when(t.at, lang),
                     action=label(ACTIONS, t.action, lang),
                     who=t.actor_label,
                     state=label(STATES, t.to_state, lang),
@@ -341,18 +333,13 @@ def _release_page(
         is_live=state in LIVE,
         is_public=state in (*LIVE, State.RETRACTED),
         error=error,
-        done=i18n.gettext(lang, done) if done else None,
+        done=pages.flash(request, DONE),
         form=form or {},
     )
 
 
 def _error_page(request: Request, exc: NewswireError) -> HTMLResponse:
-    lang = interface_language(request)
-    if exc.status == 404:
-        title = i18n.gettext(lang, "Not found")
-    else:
-        title = i18n.gettext(lang, "Not possible")
-    return html(request, "desk/message.html", status=exc.status, title=title, message=exc.message)
+    return pages.refused(request, "desk/message.html", exc, TITLES, NOT_POSSIBLE)
 
 
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
@@ -377,24 +364,20 @@ def _act(
     """Run one action in one transaction; on success back to the page, else the page with the
     message (and what was typed, so nothing is lost)."""
     back = back or f"/desk/releases/{release_id}"
-    try:
-        with request.app.state.db.session() as s:
-            run(s)
-    except NewswireError as exc:
+
+    def failed(**refusal: Any) -> HTMLResponse:
         try:
             with request.app.state.db.session() as s:
                 if "/editions/" in back:
                     language = back.rsplit("/", 1)[1]
                     return _edition_page(
-                        request, s, user, release_id, language,
-                        status=exc.status, error=exc.message, form=form,
-                    )  # fmt: skip
-                return _release_page(
-                    request, s, user, release_id, status=exc.status, error=exc.message, form=form
-                )
+                        request, s, user, release_id, language, form=form, **refusal
+                    )
+                return _release_page(request, s, user, release_id, form=form, **refusal)
         except NewswireError as again:
             return _error_page(request, again)
-    return RedirectResponse(f"{back}?done={done}", status_code=303)
+
+    return pages.act(request, run, back, failed, done=done)
 
 
 Text = Annotated[str, Form()]
@@ -571,7 +554,6 @@ def _edition_page(
         }
         for f in (edition.flags or {}).get("flags", [])
     ]
-    done = DONE.get(request.query_params.get("done", ""))
     return html(
         request,
         "desk/edition.html",
@@ -591,7 +573,7 @@ def _edition_page(
         can_edit=edition.status in ("needs_review", "needs_translator"),
         can_approve=edition.status != "approved" and edition.status != "pending",
         error=error,
-        done=i18n.gettext(lang, done) if done else None,
+        done=pages.flash(request, DONE),
     )
 
 

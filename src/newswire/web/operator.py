@@ -27,14 +27,13 @@ speaks the interface language (catalog area "operator").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,7 @@ from newswire.deliver import outbox
 from newswire.domain.errors import NewswireError
 from newswire.domain.lifecycle import Role
 from newswire.store.models import ApiKey, Organization, Recipient, Release, User
+from newswire.web import pages
 from newswire.web.session import CurrentUser, SignedIn, check_csrf, html, interface_language
 
 N_ = i18n.N_
@@ -113,32 +113,19 @@ def admin_user(user: CurrentUser) -> SignedIn:
 AdminUser = Annotated[SignedIn, Depends(admin_user)]
 
 
-def _refused(request: Request) -> HTMLResponse:
+def _refused(request: Request, _: AdminOnly) -> HTMLResponse:
     lang = interface_language(request)
-    return html(
+    return pages.message(
         request,
         "operator/message.html",
-        status=403,
-        title=i18n.gettext(lang, "Not allowed"),
-        message=i18n.gettext(
-            lang, "The operator pages are for admins; your account cannot open them."
-        ),
+        403,
+        i18n.gettext(lang, "Not allowed"),
+        i18n.gettext(lang, "The operator pages are for admins; your account cannot open them."),
     )
 
 
-class _AdminRoute(APIRoute):
-    """Answers AdminOnly, raised by the AdminUser dependency, with the 403 page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except AdminOnly:
-                return _refused(request)
-
-        return guarded
+# answers AdminOnly, raised by the AdminUser dependency, with the 403 page
+_AdminRoute = pages.guarded_route({AdminOnly: _refused})
 
 
 router = APIRouter(prefix="/operator", include_in_schema=False, route_class=_AdminRoute)
@@ -163,10 +150,6 @@ def _label(lang: str) -> Callable[[str | None], str]:
     return label
 
 
-def _when(value: datetime | None, lang: str) -> str:
-    return i18n.format_datetime(value, lang) if value else ""
-
-
 def _stamp(value: datetime) -> str:
     """An attempt's time to the second, the same in every language."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -188,35 +171,20 @@ def _page(
 ) -> HTMLResponse:
     """Render an operator page: the section for the navigation, the labels, the ``?done=``
     message, in the interface language."""
-    lang = interface_language(request)
-    done = DONE.get(request.query_params.get("done", ""))
     count = request.query_params.get("count", "0")
     return html(
         request,
         template,
         status=status,
         section=section,
-        label=_label(lang),
-        done=i18n.gettext(lang, done, count=int(count) if count.isdigit() else 0) if done else None,
+        label=_label(interface_language(request)),
+        done=pages.flash(request, DONE, count=int(count) if count.isdigit() else 0),
         **context,
     )
 
 
 def _db(request: Request) -> Any:
     return request.app.state.db
-
-
-def _act(
-    request: Request, run: Callable[[Session], Any], back: str, failed: Callable[..., Response]
-) -> Response:
-    """Run one action in one transaction; back to the page with ``?done=`` (what `run`
-    returns), or the page again with the refusal and its status."""
-    try:
-        with _db(request).session() as s:
-            done = run(s)
-    except NewswireError as exc:
-        return failed(status=exc.status, error=exc.message)
-    return RedirectResponse(f"{back}?done={done}", status_code=303)
 
 
 def _required(value: str, message: str, lang: str) -> str:
@@ -299,7 +267,7 @@ def _organizations_page(
                 "kind": org.kind,
                 "website": org.website,
                 "users": int(users),
-                "created": _when(org.created_at, lang),
+                "created": pages.when(org.created_at, lang),
             }
             for org, users in rows
         ]
@@ -345,7 +313,7 @@ def create_organization(
         )
         return "org-created"
 
-    return _act(
+    return pages.act(
         request,
         run,
         "/operator/organizations",
@@ -373,7 +341,7 @@ def _users_page(
                 "role": u.role,
                 "organization": u.organization.name,
                 "organization_kind": u.organization.kind,
-                "created": _when(u.created_at, lang),
+                "created": pages.when(u.created_at, lang),
             }
             for u in s.scalars(select(User).order_by(User.email))
         ]
@@ -427,7 +395,9 @@ def create_user(
         )
         return "user-created"
 
-    return _act(request, run, "/operator/users", lambda **kw: _users_page(request, form=form, **kw))
+    return pages.act(
+        request, run, "/operator/users", lambda **kw: _users_page(request, form=form, **kw)
+    )
 
 
 @router.post("/users/{user_id}/role", response_model=None)
@@ -441,7 +411,7 @@ def change_role(
         accounts.set_role(s, user_id, _role(role, lang))
         return "role-changed"
 
-    return _act(request, run, "/operator/users", lambda **kw: _users_page(request, **kw))
+    return pages.act(request, run, "/operator/users", lambda **kw: _users_page(request, **kw))
 
 
 # --- API keys ----------------------------------------------------------------------------------
@@ -463,9 +433,9 @@ def _keys_page(
                 "owner": email or "",
                 "role": key.role,
                 "organization": key.organization.name,
-                "created": _when(key.created_at, lang),
-                "last_used": _when(key.last_used_at, lang),
-                "revoked": _when(key.revoked_at, lang),
+                "created": pages.when(key.created_at, lang),
+                "last_used": pages.when(key.last_used_at, lang),
+                "revoked": pages.when(key.revoked_at, lang),
             }
             for key, email in s.execute(
                 select(ApiKey, User.email)
@@ -536,7 +506,7 @@ def revoke_api_key(
         accounts.revoke_api_key(s, prefix)
         return "key-revoked"
 
-    return _act(request, run, "/operator/api-keys", lambda **kw: _keys_page(request, **kw))
+    return pages.act(request, run, "/operator/api-keys", lambda **kw: _keys_page(request, **kw))
 
 
 # --- recipients import -------------------------------------------------------------------------
@@ -708,7 +678,11 @@ def _dead_page(request: Request, *, status: int = 200, error: str | None = None)
     lang = interface_language(request)
     with _db(request).session() as s:
         letters = [
-            {**outbox.dead_letter_summary(d), "kind": d.kind, "created": _when(d.created_at, lang)}
+            {
+                **outbox.dead_letter_summary(d),
+                "kind": d.kind,
+                "created": pages.when(d.created_at, lang),
+            }
             for d in outbox.dead_letters(s, limit=DEAD_SHOWN)
         ]
         total = outbox.state_counts(s)["dead"]

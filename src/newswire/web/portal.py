@@ -32,7 +32,7 @@ form live: `render/static/portal.js`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Coroutine, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -44,7 +44,6 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
-from fastapi.routing import APIRoute
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +65,7 @@ from newswire.render.html import render_page
 from newswire.report import deliveries
 from newswire.store.models import Organization, Release
 from newswire.translate import editions as translations
+from newswire.web import pages
 from newswire.web import portal_form as composing
 from newswire.web.session import CurrentUser, SignedIn, check_csrf, html, interface_language
 
@@ -199,32 +199,25 @@ class PortalOnly(Exception):
     """An editor (or another role) opened the issuer portal."""
 
 
-class _PortalRoute(APIRoute):
-    """Portal routes answer their refusals with a page: an editor gets 403, a release the user
-    may not see 404, a move from the wrong state 409 (never a JSON error, never a 500)."""
+def _not_for_you(request: Request, _: PortalOnly) -> HTMLResponse:
+    lang = interface_language(request)
+    return _message(
+        request,
+        403,
+        i18n.gettext(lang, "Not allowed"),
+        i18n.gettext(
+            lang,
+            "The issuer portal is for issuers and admins; "
+            "the editorial desk works in the review queue.",
+        ),
+    )
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
 
-        async def guarded(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except PortalOnly:
-                lang = interface_language(request)
-                return _message(
-                    request,
-                    403,
-                    i18n.gettext(lang, "Not allowed"),
-                    i18n.gettext(
-                        lang,
-                        "The issuer portal is for issuers and admins; "
-                        "the editorial desk works in the review queue.",
-                    ),
-                )
-            except NewswireError as exc:
-                return _refused(request, exc)
-
-        return guarded
+# Portal routes answer their refusals with a page: an editor gets 403, a release the user may
+# not see 404, a move from the wrong state 409 (never a JSON error, never a 500).
+_PortalRoute = pages.guarded_route(
+    {PortalOnly: _not_for_you, NewswireError: lambda request, exc: _refused(request, exc)}
+)
 
 
 router = APIRouter(prefix="/portal", include_in_schema=False, route_class=_PortalRoute)
@@ -260,34 +253,22 @@ def _t(request: Request) -> Callable[..., str]:
 def _message(
     request: Request, status: int, title: str, message: str, back: str | None = None
 ) -> HTMLResponse:
-    return html(
-        request, "portal/message.html", status=status, title=title, message=message, back=back
-    )
+    return pages.message(request, "portal/message.html", status, title, message, back=back)
+
+
+TITLES = {404: N_("Not found"), 403: N_("Not allowed")}
+NOT_POSSIBLE = N_("Not possible")
 
 
 def _refused(request: Request, exc: NewswireError) -> HTMLResponse:
-    lang = _lang(request)
-    titles = {404: N_("Not found"), 403: N_("Not allowed")}
-    title = i18n.gettext(lang, titles.get(exc.status, N_("Not possible")))
-    return _message(request, exc.status, title, exc.message, back="/portal")
+    return pages.refused(request, "portal/message.html", exc, TITLES, NOT_POSSIBLE, back="/portal")
 
 
 # --- small helpers -------------------------------------------------------------------------------
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _when(value: datetime | None, lang: str) -> str:
-    value = _utc(value)
-    return i18n.format_datetime(value, lang) if value else ""
-
-
 def _iso(value: datetime | None) -> str:
-    value = _utc(value)
+    value = pages.utc(value)
     return value.isoformat(timespec="milliseconds") if value else ""
 
 
@@ -337,8 +318,7 @@ def index(request: Request, user: PortalUser, state: str = "", page: str = "1") 
 
 
 def _done(request: Request) -> str | None:
-    key = request.query_params.get("done", "")
-    return i18n.gettext(_lang(request), DONE[key]) if key in DONE else None
+    return pages.flash(request, DONE)
 
 
 def _list_row(r: Release, user: SignedIn, lang: str) -> dict[str, Any]:
@@ -351,9 +331,9 @@ def _list_row(r: Release, user: SignedIn, lang: str) -> dict[str, Any]:
         "organization": r.organization.name,
         "state": r.state,
         "state_label": _label(STATE_LABELS, r.state, lang),
-        "updated": _when(r.updated_at, lang),
+        "updated": pages.when(r.updated_at, lang),
         "updated_iso": _iso(r.updated_at),
-        "goes_out": _when(goes_out, lang) if state not in (State.DRAFT,) else "",
+        "goes_out": pages.when(goes_out, lang) if state not in (State.DRAFT,) else "",
         "goes_out_iso": _iso(goes_out),
         "editable": _may(state, user, Action.EDIT),
         "reported": r.current_version > 0,
@@ -685,7 +665,7 @@ def _release_page(
     history = actions.transitions_of(s, user.actor, release.id)
     timeline = [
         {
-            "at": _when(t.at, lang),
+            "at": pages.when(t.at, lang),
             "at_iso": _iso(t.at),
             "action": t.action,
             "label": _label(ACTION_LABELS, t.action, lang),
@@ -721,7 +701,7 @@ def _release_page(
         for e in translations.editions_of(s, release.id)
     ]
     versions = [
-        {"number": v.number, "kind": v.kind, "at": _when(v.published_at, lang)}
+        {"number": v.number, "kind": v.kind, "at": pages.when(v.published_at, lang)}
         for v in actions.versions_of(s, release.id)
     ]
     return html(
@@ -741,9 +721,9 @@ def _release_page(
         regions=[_region_label(code, lang) for code in content.regions],
         targets=[i18n.language_name(t, lang) for t in content.target_languages],
         language_name=i18n.language_name(content.language, lang),
-        embargo=_when(content.embargo_until, lang),
-        publish_at=_when(content.publish_at, lang),
-        first_published=_when(release.first_published_at, lang),
+        embargo=pages.when(content.embargo_until, lang),
+        publish_at=pages.when(content.publish_at, lang),
+        first_published=pages.when(release.first_published_at, lang),
         checks=[
             c
             for c in (release.checks or {}).get("results", [])
@@ -778,15 +758,12 @@ def _act(
 ) -> Response:
     """One action in one transaction; back to the release (303), or the page with the refusal
     and what was typed."""
-    try:
+
+    def failed(**refusal: Any) -> HTMLResponse:
         with request.app.state.db.session() as s:
-            run(s)
-    except NewswireError as exc:
-        with request.app.state.db.session() as s:
-            return _release_page(
-                request, s, user, release_id, status=exc.status, error=exc.message, form=form
-            )
-    return RedirectResponse(f"/portal/releases/{release_id}?done={done}", status_code=303)
+            return _release_page(request, s, user, release_id, form=form, **refusal)
+
+    return pages.act(request, run, f"/portal/releases/{release_id}", failed, done=done)
 
 
 @router.post("/releases/{release_id}/submit", response_model=None)
@@ -929,7 +906,7 @@ def report_page(release_id: str, request: Request, user: PortalUser) -> HTMLResp
             "portal/report.html",
             r=release,
             state_label=_label(STATE_LABELS, release.state, lang),
-            first_published=_when(release.first_published_at, lang),
+            first_published=pages.when(release.first_published_at, lang),
             **context,
         )
 
