@@ -4,7 +4,10 @@ Starts `newswire serve` (uvicorn, one worker, SQLite, scheduler in-process) on a
 folder and files 20 releases over the API. A separate client process (asyncio + uvloop, raw
 protocols, RLIMIT_NOFILE raised) opens N SSE connections to `GET /api/v1/stream`; then the
 editor approves one release every 500 ms over the public API (the scheduler wakes on approval
-and publishes). Latency is publish-to-receipt: from the moment the publishing transaction
+and publishes); `--warmup` releases (default 1) go first, unmeasured, `--settle` seconds (default
+2) before the measured ones, so that the first fan-outs after 10,000 connections arrived (and
+the garbage collection their setup leaves due) are not what is measured. Latency is
+publish-to-receipt: from the moment the publishing transaction
 stamped the stream event (`stream_events.created_at`, microseconds, read from the database
 after the run; it is taken before rendering and commit, so it errs on the slow side) to the
 client's arrival time for each connection. The rate is deliveries per second within each
@@ -12,9 +15,11 @@ release's fan-out burst (first to last arrival), median over releases.
 
 In the same run the same client load subscribes to nginx with the nchan module
 (`nchan_subscriber_first_message newest`, one worker process) and the same 20 ninjs documents
-are posted to nchan's publisher endpoint 500 ms apart; latency from just before each POST.
+are posted to nchan's publisher endpoint 500 ms apart (after the same warm-up); latency from
+just before each POST.
 
     .venv/bin/python bench/streams.py [--clients 10000] [--releases 20] [--gap 0.5]
+        [--warmup 1] [--settle 2] [--only newswire|nchan]
 
 Last line: JSON with clients, p50_ms, p99_ms, rate, nchan_p99_ms, nchan_rate, missed.
 """
@@ -35,6 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -215,13 +221,16 @@ class Clients:
     def wait_ready(self) -> None:
         print(f"  clients: {self.line()}", file=sys.stderr)
 
-    def finish(self, timeout: float) -> dict:
+    def finish(self, timeout: float, when_done: Callable[[], object] = lambda: None) -> dict:
+        """Wait (up to `timeout` s) until every client has every event, call `when_done`, then
+        collect the arrivals."""
         import select
 
         assert self.proc.stdout is not None and self.proc.stdin is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         if ready:
             print(f"  clients: {self.line()}", file=sys.stderr)  # "done"
+        when_done()
         self.proc.stdin.write("stop\n")
         self.proc.stdin.flush()
         while self.line() != "dumped":
@@ -235,14 +244,25 @@ def summarize(
 ) -> tuple[list[float], list[float], int]:
     latencies: list[float] = []
     rates: list[float] = []
+    firsts: list[float] = []
     for key, moment in published.items():
         times = result["arrivals"].get(key, [])
         latencies += [(t - moment) * 1000 for t in times]
+        if times:
+            firsts.append((min(times) - moment) * 1000)
         if len(times) > 1:
             span = max(times) - min(times)
             rates.append(len(times) / span if span > 0 else float("inf"))
-    got = sum(min(c, releases) for c in result["counts"])
+    got = sum(min(n, len(result["arrivals"].get(key, []))) for key in published)
     missed = n * releases - got
+    if firsts:  # publish-to-first-receipt: what comes before the fan-out itself
+        print(f"  first receipt: median {statistics.median(firsts):.1f} ms, "
+              f"max {max(firsts):.1f} ms", file=sys.stderr)  # fmt: skip
+    if os.environ.get("BENCH_VERBOSE"):  # first and last receipt of each event, in ms
+        for key, moment in published.items():
+            times = result["arrivals"].get(key) or [moment]
+            print(f"    {key}: {(min(times) - moment) * 1000:.0f} .. "
+                  f"{(max(times) - moment) * 1000:.0f}", file=sys.stderr)  # fmt: skip
     return sorted(latencies), rates, missed
 
 
@@ -281,7 +301,7 @@ http {{
 
 
 def bench_nchan(
-    work: Path, n: int, documents: list[str], gap: float, nofile: int
+    work: Path, n: int, documents: list[str], gap: float, nofile: int, warmup: int, settle: float
 ) -> tuple[list[float], list[float], int]:
     prefix = work / "nginx"
     prefix.mkdir()
@@ -302,12 +322,13 @@ def bench_nchan(
                     break
             except OSError:
                 time.sleep(0.05)
-        clients = Clients(f"{base}/sub", n, [], len(documents), work)
+        clients = Clients(f"{base}/sub", n, [], warmup + len(documents), work)
         clients.wait_ready()
         time.sleep(1)
-        published: dict[str, float] = {}
         order: list[float] = []
-        for doc in documents:
+        for i, doc in enumerate(documents[:1] * warmup + documents):
+            if i == warmup and warmup:
+                time.sleep(settle)
             request = urllib.request.Request(f"{base}/pub", data=doc.encode(), method="POST")
             request.add_header("X-EventSource-Event", "release")
             request.add_header("Accept", "application/json")
@@ -317,7 +338,7 @@ def bench_nchan(
         result = clients.finish(30)
         # nchan ids are "time:tag"; the i-th distinct id in arrival order is the i-th post
         keys = sorted(result["arrivals"], key=lambda k: min(result["arrivals"][k]))
-        published = dict(zip(keys, order, strict=False))
+        published = dict(zip(keys[warmup:], order[warmup:], strict=False))
         return summarize(result, published, n, len(documents))
     finally:
         nginx.terminate()
@@ -326,8 +347,8 @@ def bench_nchan(
 
 
 def bench_newswire(
-    work: Path, n: int, releases: int, gap: float
-) -> tuple[list[float], list[float], int, list[str], list[float]]:
+    work: Path, n: int, releases: int, gap: float, warmup: int, settle: float
+) -> tuple[list[float], list[float], int, list[str], list[float], dict[str, float]]:
     data = work / "data"
     env = {**os.environ, "NEWSWIRE_DATA": str(data)}
     env.pop("DATABASE_URL", None)
@@ -366,15 +387,27 @@ def bench_newswire(
                 time.sleep(0.1)
         ids = [
             call("POST", f"{base}/api/v1/releases?submit=true", issuer, release(i))["id"]
-            for i in range(releases)
+            for i in range(warmup + releases)
         ]
         clients = Clients(
-            f"{base}/api/v1/stream", n, [f"Authorization: Bearer {issuer}"], releases, work
+            f"{base}/api/v1/stream", n, [f"Authorization: Bearer {issuer}"], warmup + releases, work
         )
         clients.wait_ready()
         time.sleep(1)
+        for rid in ids[:warmup]:  # not measured: the first fan-outs after connecting
+            call("POST", f"{base}/api/v1/releases/{rid}/approve", editor, {"override_reason": "w"})
+            time.sleep(gap)
+        time.sleep(settle if warmup else 0)
+        cpu_before = cpu_seconds(server.pid), cpu_seconds(clients.proc.pid)
+        spy = None
+        if os.environ.get("BENCH_PY_SPY"):  # a profile of the server over the fan-out phase
+            spy = subprocess.Popen(
+                [os.environ.get("PY_SPY", "py-spy"), "record", "-p", str(server.pid), "-r", "250",
+                 "-f", "raw", "-o", os.environ["BENCH_PY_SPY"], "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
         approved: list[float] = []
-        for rid in ids:
+        for rid in ids[warmup:]:
             approved.append(time.time())
             call(
                 "POST",
@@ -383,8 +416,16 @@ def bench_newswire(
                 {"override_reason": "benchmark"},
             )
             time.sleep(gap)
-        result = clients.finish(30)
+        cpu_after: list[float] = []
+        result = clients.finish(
+            30, lambda: cpu_after.extend((cpu_seconds(server.pid), cpu_seconds(clients.proc.pid)))
+        )
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  measured from {approved[0]:.3f} to {time.time():.3f}", file=sys.stderr)
         cpu = server_cpu(server.pid)
+        if spy is not None:
+            spy.send_signal(2)
+            spy.wait(30)
     finally:
         server.terminate()
         server.wait(10)
@@ -392,13 +433,29 @@ def bench_newswire(
         rows = con.execute(
             "select seq, created_at, ninjs from stream_events order by seq"
         ).fetchall()
+    rows = rows[warmup:]
     published = {str(seq): parse_time(created) for seq, created, _ in rows}
     latencies, rates, missed = summarize(result, published, n, releases)
     from_approve = []
     for (seq, _, _), moment in zip(rows, approved, strict=False):
         from_approve += [(t - moment) * 1000 for t in result["arrivals"].get(str(seq), [])]
     print(f"  server cpu after run: {cpu}", file=sys.stderr)
-    return latencies, rates, missed, [doc for _, _, doc in rows], sorted(from_approve)
+    deliveries = max(1, n * releases - missed)
+    cpu_use = {
+        "server_cpu_s": round(cpu_after[0] - cpu_before[0], 2),
+        "server_us_per_delivery": round((cpu_after[0] - cpu_before[0]) / deliveries * 1e6, 1),
+        "client_cpu_s": round(cpu_after[1] - cpu_before[1], 2),
+    }
+    docs = [doc for _, _, doc in rows]
+    return latencies, rates, missed, docs, sorted(from_approve), cpu_use
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
 
 
 def server_cpu(pid: int) -> str:
@@ -423,6 +480,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--releases", type=int, default=20)
     parser.add_argument("--gap", type=float, default=0.5)
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="unmeasured releases published first (default 1)"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=2.0, help="seconds between warm-up and measured ones"
+    )
     parser.add_argument("--only", choices=["newswire", "nchan"])
     parser.add_argument("--client", help=argparse.SUPPRESS)  # run as the client process
     parser.add_argument("--header", action="append", default=[], help=argparse.SUPPRESS)
@@ -442,8 +505,8 @@ def main() -> None:
     documents: list[str] = []
     if args.only != "nchan":
         print("newswire ...", file=sys.stderr)
-        lat, rates, missed, documents, from_approve = bench_newswire(
-            work, args.clients, args.releases, args.gap
+        lat, rates, missed, documents, from_approve, cpu_use = bench_newswire(
+            work, args.clients, args.releases, args.gap, args.warmup, args.settle
         )
         result |= {
             "p50_ms": pct(lat, 0.5),
@@ -453,13 +516,16 @@ def main() -> None:
             "missed": missed,
             "from_approve_p50_ms": pct(from_approve, 0.5),
             "from_approve_p99_ms": pct(from_approve, 0.99),
+            **cpu_use,
         }
         print(f"  {json.dumps(result)}", file=sys.stderr)
     if args.only != "newswire":
         print("nchan ...", file=sys.stderr)
         if not documents:
             documents = [json.dumps(release(i)) * 2 for i in range(args.releases)]
-        lat, rates, missed = bench_nchan(work, args.clients, documents, args.gap, nofile)
+        lat, rates, missed = bench_nchan(
+            work, args.clients, documents, args.gap, nofile, args.warmup, args.settle
+        )
         result |= {
             "nchan_p50_ms": pct(lat, 0.5),
             "nchan_p99_ms": pct(lat, 0.99),

@@ -4,6 +4,7 @@ filters, and a slow client cut off without holding up anyone."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
@@ -21,8 +22,11 @@ from newswire.actions import releases as actions
 from newswire.channels.streams import Event, StreamFilter, Subscriber
 from newswire.config import Settings
 from newswire.intake import validate_release
+from newswire.publish.events import append_event
 from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
+from newswire.store.models import Release
+from newswire.web import streams as web_streams
 from newswire.web.app import create_app
 
 
@@ -32,13 +36,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 class Server:
-    def __init__(self, settings: Settings, app: object = None) -> None:
+    def __init__(self, settings: Settings, app: object = None, **options: object) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         app = app or create_app(settings, run_scheduler=False)
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                **options,  # type: ignore[arg-type]
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -254,3 +264,86 @@ def test_the_websocket_stream_has_the_same_semantics(
         assert [json.loads(m["data"])["uri"].rsplit(":", 1)[1] for m in got] == [first, second]
         with client.websocket_connect(f"/api/v1/stream/ws?key={key}&after={got[0]['id']}") as ws:
             assert json.loads(ws.receive_json()["data"])["uri"].endswith(second)
+
+
+def test_an_idle_stream_gets_heartbeats(
+    server: Server, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_streams, "HEARTBEAT_S", 0.2)
+    headers = {"Authorization": f"Bearer {world.keys['issuer']}"}
+    lines = []
+    with httpx.stream("GET", server.url, headers=headers, timeout=5) as response:
+        for line in response.iter_lines():
+            lines.append(line)
+            if lines.count(": keep-alive") == 2:
+                break
+    assert lines[0] == "retry: 2000" and lines.count(": keep-alive") == 2
+
+
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_the_stream_works_the_same_on_either_http_implementation(
+    settings: Settings, db: Database, world: World, http: str
+) -> None:
+    publish(db, world, "Acme Opens the First Offshore Hydrogen Plant in Europe")
+    with Server(settings, http=http) as running:
+        later = publish_later(db, world, "Acme Signs a Supply Deal With a Danish Utility")
+        got = read_events(running.url, world.keys["issuer"], 2, last_id=0)  # one replayed, one live
+        later.join()
+        assert [e["data"]["headlines"][0]["value"] for e in got] == [
+            "Acme Opens the First Offshore Hydrogen Plant in Europe",
+            "Acme Signs a Supply Deal With a Danish Utility",
+        ]
+        by_header = {"X-API-Key": world.keys["issuer"]}
+        with httpx.stream("GET", running.url, headers=by_header, timeout=10) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+            assert next(response.iter_lines()) == "retry: 2000"
+        malformed = httpx.get(running.url, headers={**by_header, "Last-Event-ID": "seven"})
+        assert malformed.status_code == 422
+
+
+def test_a_terminal_that_stops_reading_is_cut_off_and_the_others_get_everything(
+    server: Server, db: Database, world: World
+) -> None:
+    """The slow one gets what fitted in its socket and its buffer, then the end of the
+    response (it resumes from its last id); the one that reads gets every event."""
+    request = (
+        f"GET /api/v1/stream HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {world.keys['issuer']}\r\n\r\n"
+    ).encode()
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(("127.0.0.1", server.port))
+    slow.sendall(request)
+    reader = socket.create_connection(("127.0.0.1", server.port))
+    reader.sendall(request)
+    received = bytearray()
+
+    def read_all() -> None:
+        reader.settimeout(10)
+        with contextlib.suppress(OSError):
+            while received.count(b"\nid: ") < 1500 and (chunk := reader.recv(1 << 20)):
+                received.extend(chunk)
+
+    time.sleep(0.3)
+    thread = threading.Thread(target=read_all)
+    thread.start()
+    now = datetime.now(UTC)
+    content = validate_release(release_payload(), now=now)
+    with db.session() as s:
+        release = actions.create_release(s, world.issuer, content, submit=True, now=now)
+    document = json.dumps({"padding": "x" * 20_000})
+    for _ in range(5):
+        with db.session() as s:
+            for _ in range(300):
+                append_event(
+                    s, s.get(Release, release.id), content, 1, "original", document, "<x/>", now=now
+                )
+    thread.join()
+    assert received.count(b"\nid: ") == 1500
+    slow.settimeout(10)
+    cut = bytearray()
+    while chunk := slow.recv(1 << 20):
+        cut.extend(chunk)
+    assert cut.endswith(b"\r\n0\r\n\r\n")  # the response ended
+    assert 1000 <= cut.count(b"\nid: ") < 1500

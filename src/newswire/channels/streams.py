@@ -1,18 +1,23 @@
 """Streams for news terminals: a filtered, gap-free feed of events from the durable log.
 
-Every published version is an event with a number (`StreamEvent.seq`). A connection first
-replays what the client missed (everything after its Last-Event-ID that passes its filter), then
-follows live events. The `Broadcaster` reads new events from the log once per commit and hands
-them to every connection's bounded queue; a client that falls behind (its queue is full) is
-disconnected and resumes from its last id, so it never slows the others and never misses one.
+Every published version is an event with a number (`StreamEvent.seq`), and so is every approved
+edition of it (the version in another language; see `newswire.publish.events`). A connection
+first replays what the client missed (everything after its Last-Event-ID that passes its
+filter), then follows live events. The `Broadcaster` learns of new events once per commit
+(handed over by the committing transaction in this process, else read from the log) and hands
+them to every connection: subscribers are grouped by filter, so an event is matched once per
+distinct filter, not once per connection; a parked connection writes at once (`direct`), a busy
+one buffers; a client that falls behind (its buffer is full) is disconnected and resumes from
+its last id, so it never slows the others and never misses one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -44,6 +49,17 @@ class Event:
         if found is None:
             found = self._encoded[key] = make(self)
         return found
+
+    @property
+    def language(self) -> str | None:
+        """The language of the document: the edition's, or the original's."""
+        languages = self.facts.get("languages") or [None]
+        return languages[0]  # type: ignore[no-any-return]
+
+    @property
+    def edition(self) -> str | None:
+        """The language of an edition event (None for the original version)."""
+        return self.facts.get("edition")
 
     @classmethod
     def of(cls, row: StreamEvent) -> Event:
@@ -153,7 +169,12 @@ class Subscriber:
         self._everything = flt == StreamFilter()
 
     def offer(self, event: Event) -> None:
-        if self.overflowed or not (self._everything or self.flt.accepts(event)):
+        if self._everything or self.flt.accepts(event):
+            self.deliver(event)
+
+    def deliver(self, event: Event) -> None:
+        """An event that passed this subscriber's filter."""
+        if self.overflowed:
             return
         if self.direct is not None and not self.pending and self.direct(event):
             return
@@ -200,26 +221,52 @@ class Subscriber:
 
 
 class Broadcaster:
-    """One per process: reads new events from the log after each publishing commit and fans
-    them out to every live connection."""
+    """One per process: learns of new events after each publishing commit and fans them out
+    to every live connection, in log order, each event exactly once."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.subscribers: set[Subscriber] = set()
+        self.groups: dict[StreamFilter, dict[Subscriber, None]] = {}
         self._seen = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pumping: asyncio.Lock | None = None
+        self._url = db.engine.url.render_as_string(hide_password=False)
+        self._tasks: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._pumping = asyncio.Lock()
-        self._seen = await asyncio.to_thread(last_seq, self.db)
+        self._seen = max(self._seen, await asyncio.to_thread(last_seq, self.db))
 
-    def notify(self) -> None:
-        """Called after a commit that appended events (any thread)."""
-        if self._loop is not None and not self._loop.is_closed():
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self.pump()))
+    def notify(self, events: Sequence[Event] | None = None, database: str | None = None) -> None:
+        """Called after a commit that appended events (any thread). `events`, when the
+        committing transaction hands them over (with its `database` URL), are fanned out
+        without reading them back, if they directly follow the last one seen; else, and
+        without them, the broadcaster reads what is new from the log."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if events and database != self._url:
+            events = None  # another database's log (tests run several apps in one process)
+        with contextlib.suppress(RuntimeError):  # the loop stopped meanwhile
+            loop.call_soon_threadsafe(self._committed, events)
+
+    def _committed(self, events: Sequence[Event] | None) -> None:
+        assert self._pumping is not None
+        if (
+            events
+            and not self._pumping.locked()
+            and events[0].seq == self._seen + 1
+            and all(b.seq == a.seq + 1 for a, b in itertools.pairwise(events))
+        ):
+            self._seen = events[-1].seq
+            self._fan_out(events)
+            return
+        if events and events[-1].seq <= self._seen:
+            return  # already read from the log
+        task = asyncio.ensure_future(self.pump())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def pump(self) -> None:
         assert self._pumping is not None, "start() the broadcaster first"
@@ -232,20 +279,41 @@ class Broadcaster:
             if last <= self._seen:
                 return
             self._seen = last
-            subscribers = list(self.subscribers)
-            for event in events:
-                for subscriber in subscribers:
-                    subscriber.offer(event)
+            self._fan_out(events)
+
+    def _fan_out(self, events: Sequence[Event]) -> None:
+        """Each event is matched once per distinct filter, then handed to that filter's
+        subscribers (a parked connection writes it right here)."""
+        groups = [(flt, list(members)) for flt, members in self.groups.items()]
+        for event in events:
+            for flt, members in groups:
+                if flt.accepts(event):
+                    for subscriber in members:
+                        subscriber.deliver(event)
 
     def subscribe(self, flt: StreamFilter) -> Subscriber:
         """Register first, then replay up to `seen`: every event after `seen` reaches the new
-        subscriber live, every event up to it is in the log."""
+        subscriber live, every event up to it is in the log. Subscribers with equal filters
+        share one filter object (fewer objects for the garbage collector to walk)."""
+        members = self.groups.get(flt)
+        if members is None:
+            members = self.groups[flt] = {}
+        else:
+            flt = next(iter(members)).flt
         subscriber = Subscriber(flt)
-        self.subscribers.add(subscriber)
+        members[subscriber] = None
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        self.subscribers.discard(subscriber)
+        members = self.groups.get(subscriber.flt)
+        if members is not None:
+            members.pop(subscriber, None)
+            if not members:
+                del self.groups[subscriber.flt]
+
+    @property
+    def subscribers(self) -> list[Subscriber]:
+        return [s for members in self.groups.values() for s in members]
 
     @property
     def seen(self) -> int:

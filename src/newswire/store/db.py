@@ -38,7 +38,10 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # the settings ride along in each session's info (`publish.events` renders with them)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"settings": settings}
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

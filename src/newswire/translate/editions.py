@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from newswire.actions.actor import Actor
 from newswire.domain.errors import Forbidden, IllegalTransition, NotFound
 from newswire.domain.release import content_from_json
+from newswire.publish import events
 from newswire.store.db import Database
 from newswire.store.models import Edition, MemorySegment, Release
 from newswire.translate.engines import EngineRegistry
@@ -169,6 +170,10 @@ def translate_due(db: Database, registry: EngineRegistry, *, now: datetime) -> i
                 edition = s.get(Edition, edition_id)
                 if edition is not None and edition.status == "pending":
                     translate_one(s, edition, registry, now=now)
+                    if edition.status == "approved":  # by the QA gate: to the terminal streams
+                        release = s.get(Release, edition.release_id)
+                        assert release is not None
+                        events.append_edition_event(s, None, release, edition.language, now=now)
         except Exception:
             log.exception("translating edition %s failed", edition_id)
     return len(due)
@@ -236,6 +241,7 @@ def approve_edition(
     _remember(db, source.language, language, source.headline, edition.content["headline"])
     edition.status, edition.approved_by, edition.approved_at = "approved", actor.label, now
     edition.updated_at = now
+    events.append_edition_event(db, None, release, language, now=now)  # to the terminal streams
     return edition
 
 

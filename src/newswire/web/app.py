@@ -94,7 +94,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api.router)
     app.include_router(audience.router)
-    app.include_router(streams.router)
+    streams.install(app)  # SSE and WebSocket streams; SSE served ahead of the middleware
     app.include_router(editions.router)
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)

@@ -58,7 +58,7 @@ def create_gateway_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.broadcaster = broadcaster
     install_error_handlers(app)
-    app.include_router(streams.router)
+    streams.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -1,15 +1,42 @@
 """Server-sent events and WebSocket streams for news terminals, with replay from the last event
-id: `GET /api/v1/stream` (SSE) and `/api/v1/stream/ws` (WebSocket, same semantics)."""
+id: `GET /api/v1/stream` (SSE) and `/api/v1/stream/ws` (WebSocket, same semantics).
+
+Editions: every approved translation of a release is an event of its own in the log (see
+`newswire.publish.events`), with the edition's ninjs (or NewsML-G2): same `uri` and `version`
+as the original, its own `language`, and the version's event name (`release`, `correction`,
+`retraction`). `?lang=de` selects the events in German: releases written in German and the
+German editions of the others, each German edition as soon as it is approved (with the
+publication when it was approved before). A terminal with no `lang` filter gets every event in
+every language, the original and each edition, as with every other filter (none = everything):
+a terminal that files stories by `uri` keeps one per (`uri`, `language`), and one that wants a
+single language asks for it. Edition events follow the other filters (industry, region, issuer)
+exactly as the original does, and replay from Last-Event-ID includes them in log order.
+
+`GET /api/v1/stream` is served by `StreamFastPath`, outside the middleware stack, so that each
+event costs one socket write per connection (see `EventStream`)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
+import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
-from starlette.types import Receive, Scope, Send
+from fastapi import (
+    APIRouter,
+    FastAPI,
+    Header,
+    Query,
+    Request,
+    Response,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newswire.actions.accounts import authenticate_api_key
 from newswire.channels.streams import Broadcaster, Event, StreamFilter, Subscriber, replay
@@ -95,14 +122,96 @@ def _sse(event: Event, payload: str) -> bytes:
     return f"id: {event.seq}\nevent: {EVENT_NAMES[event.kind]}\ndata: {data}\n\n".encode()
 
 
+def _chunk(body: bytes) -> bytes:
+    """`body` as one HTTP/1.1 chunk (what the server would frame it as)."""
+    return b"%x\r\n%b\r\n" % (len(body), body)
+
+
+def _chunk_ninjs(event: Event) -> bytes:
+    return _chunk(event.encoded("sse:ninjs", _sse_ninjs))
+
+
+def _chunk_newsml(event: Event) -> bytes:
+    return _chunk(event.encoded("sse:newsml", _sse_newsml))
+
+
 SSE_MAKERS = {"ninjs": _sse_ninjs, "newsml": _sse_newsml}
+CHUNK_MAKERS = {"ninjs": _chunk_ninjs, "newsml": _chunk_newsml}
 KEEP_ALIVE = b": keep-alive\n\n"
+RETRY = b"retry: 2000\n\n"
+KEEP_ALIVE_CHUNK = _chunk(KEEP_ALIVE)
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
+
+
+def _raw_cycle(send: Send) -> Any:
+    """uvicorn's httptools request/response cycle behind an unwrapped ASGI `send`, when the
+    response is chunked: its transport takes pre-framed chunks directly (the same bytes its
+    `send` would write). None for any other server or wrapping: then every write is an ASGI
+    `send`."""
+    cycle = getattr(send, "__self__", None)
+    kind = type(cycle)
+    if (
+        kind.__name__ == "RequestResponseCycle"
+        and kind.__module__ == "uvicorn.protocols.http.httptools_impl"
+        and getattr(cycle, "chunked_encoding", None) is True
+        and getattr(cycle, "response_started", False)
+        and hasattr(cycle, "transport")
+        and hasattr(cycle, "flow")
+    ):
+        return cycle
+    return None
+
+
+class Heartbeats:
+    """One timer for all of a broadcaster's SSE connections instead of one each (10,000
+    parked connections then cost no timers, no wake-ups and no garbage): every HEARTBEAT_S / 2
+    each connection that wrote nothing since the previous tick gets `: keep-alive`, so no
+    connection stays silent for HEARTBEAT_S."""
+
+    def __init__(self) -> None:
+        self.streams: dict[EventStream, None] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, stream: EventStream) -> None:
+        self.streams[stream] = None
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def discard(self, stream: EventStream) -> None:
+        self.streams.pop(stream, None)
+
+    async def _run(self) -> None:
+        while self.streams:
+            await asyncio.sleep(HEARTBEAT_S / 2)
+            for stream in list(self.streams):
+                stream.tick()
+
+
+_heartbeats: weakref.WeakKeyDictionary[Broadcaster, Heartbeats] = weakref.WeakKeyDictionary()
+
+
+def heartbeats(broadcaster: Broadcaster) -> Heartbeats:
+    found = _heartbeats.get(broadcaster)
+    if found is None:
+        found = _heartbeats[broadcaster] = Heartbeats()
+    return found
 
 
 class EventStream(Response):
     """The SSE body as a plain ASGI response: no generator and no per-chunk task group; each
-    event's bytes are encoded once per format and shared by every connection. The subscriber
-    is registered by the handler before this response is returned (headers go out first)."""
+    event's bytes are encoded once per format (and, on uvicorn's httptools server, framed as
+    an HTTP chunk once) and shared by every connection. The subscriber is registered before
+    this response starts, so nothing committed is missed.
+
+    Live events: while the connection is parked (nothing buffered, the socket not pushing
+    back) the broadcaster writes each event to its socket right in its fan-out loop
+    (`_push`: one `transport.write` of the shared chunk, no task wake-up); otherwise the
+    events wait in the subscriber's bounded buffer for the connection's task, which drains
+    the socket first. Heartbeats come from `Heartbeats`."""
 
     media_type = "text/event-stream"
 
@@ -118,23 +227,38 @@ class EventStream(Response):
         # no super().__init__: that would declare a Content-Length for an empty body
         self.status_code = 200
         self.background = None
-        self.raw_headers = [
-            (b"content-type", b"text/event-stream; charset=utf-8"),
-            (b"cache-control", b"no-cache"),
-            (b"x-accel-buffering", b"no"),
-        ]
+        self.raw_headers = list(HEADERS)
         self.db, self.broadcaster, self.subscriber = db, broadcaster, subscriber
         self.seen, self.start, self.fmt = seen, start, fmt
+        self.sent = start
+        self.idle = False  # parked: the broadcaster may write to the socket directly
+        self.wrote = False  # something went out since the last heartbeat tick
+        self.beat = False  # a heartbeat is due (for the task to write)
+        self.cycle: Any = None
+        self.transport: Any = None
+        self.chunk, self.chunk_key = CHUNK_MAKERS[fmt], "chunk:" + fmt
+        self.key, self.make = "sse:" + fmt, SSE_MAKERS[fmt]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         subscriber = self.subscriber
         watcher = asyncio.create_task(self._watch(receive))
+        beats = heartbeats(self.broadcaster)
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            await self._run(send)
+            self.cycle = _raw_cycle(send)
+            if self.cycle is not None:
+                self.transport = self.cycle.transport
+            self.send = send
+            await self._write(RETRY)
+            beats.add(self)
+            await self._run()
+            # fell behind (or went away): end the response; the client resumes from its last id
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             pass  # the client went away mid-write
         finally:
+            beats.discard(self)
+            subscriber.direct = None
             subscriber.close()
             self.broadcaster.unsubscribe(subscriber)
             watcher.cancel()
@@ -144,42 +268,40 @@ class EventStream(Response):
             pass
         self.subscriber.close()
 
-    async def _run(self, send: Send) -> None:
-        subscriber, make, key = self.subscriber, SSE_MAKERS[self.fmt], "sse:" + self.fmt
-        body: dict = {"type": "http.response.body", "body": b"retry: 2000\n\n", "more_body": True}
-        await send(body)
+    def _gone(self) -> bool:
+        cycle = self.cycle
+        return cycle is not None and (cycle.disconnected or self.transport.is_closing())
+
+    async def _write(self, body: bytes) -> None:
+        self.wrote = True
+        cycle = self.cycle
+        if cycle is None:
+            await self.send({"type": "http.response.body", "body": body, "more_body": True})
+            return
+        if cycle.flow.write_paused and not cycle.disconnected:
+            await cycle.flow.drain()
+        if self._gone():
+            self.subscriber.close()
+            return
+        self.transport.write(_chunk(body))
+
+    async def _run(self) -> None:
+        subscriber, key, make = self.subscriber, self.key, self.make
         sent = self.start
         while sent < self.seen:  # catch up from the log; live events wait in the subscriber
             page, looked = await asyncio.to_thread(replay, self.db, sent, subscriber.flt)
             for event in page:
                 if subscriber.closed:
                     return
-                await send({**body, "body": event.encoded(key, make)})
+                await self._write(event.encoded(key, make))
             if looked == sent:
                 break
             sent = looked
-        self.sent, self.key, self.make, self.send = sent, key, make, send
-        self.blocked: tuple | None = None  # a write that the socket pushed back on
-        self.wrote = False
-        self.idle = False
+        self.sent = sent
         subscriber.direct = self._push
-        try:
-            while not subscriber.closed:
-                if self.blocked is not None:
-                    coro, yielded = self.blocked
-                    self.blocked = None
-                    await _Resume(coro, yielded)
-                    continue
-                if not subscriber.pending:
-                    self.idle = True
-                    await subscriber.wait(HEARTBEAT_S)
-                    self.idle = False
-                    if self.blocked is not None or subscriber.pending or subscriber.closed:
-                        continue
-                    if not self.wrote:
-                        await send({**body, "body": KEEP_ALIVE})
-                    self.wrote = False
-                    continue
+        cycle = self.cycle
+        while not subscriber.closed:
+            if subscriber.pending:
                 items = subscriber.take()
                 chunks = []
                 for event in items:
@@ -189,65 +311,49 @@ class EventStream(Response):
                         self.sent = event.seq
                         chunks.append(event.encoded(key, make))
                 if chunks:
-                    await send({**body, "body": b"".join(chunks)})
-                    self.wrote = True
+                    await self._write(b"".join(chunks))
                 if items and items[-1] is None:
                     return
-        finally:
-            subscriber.direct = None
+                continue
+            if cycle is not None and cycle.flow.write_paused and not cycle.disconnected:
+                await cycle.flow.drain()  # the socket pushes back: buffer until it drains
+                continue
+            if self.beat:
+                self.beat = False
+                await self._write(KEEP_ALIVE)
+                continue
+            self.idle = cycle is not None
+            await subscriber.wait()
+            self.idle = False
+
+    def tick(self) -> None:
+        """A heartbeat tick: `: keep-alive` unless something went out since the last one."""
+        if self.wrote:
+            self.wrote = False
+        elif self.idle and not self._gone() and not self.cycle.flow.write_paused:
+            self.transport.write(KEEP_ALIVE_CHUNK)
+            self.wrote = True
+        else:
+            self.beat = True
+            self.subscriber.wake()
 
     def _push(self, event: Event) -> bool:
-        """The broadcaster's fast path: run the ASGI send for this event to completion right
-        here (a socket write that does not block completes without suspending); if it does
-        suspend (flow control), the connection's task finishes it and takes over."""
+        """The broadcaster's fast path for a parked connection: write the event's shared
+        chunk to the socket now. False (buffer it) when the connection is not parked."""
         if not self.idle:
             return False
         if event.seq <= self.sent:
             return True
-        coro = self.send(
-            {
-                "type": "http.response.body",
-                "body": event.encoded(self.key, self.make),
-                "more_body": True,
-            }
-        )
-        self.sent = event.seq
-        self.wrote = True
-        try:
-            yielded = coro.send(None)
-        except StopIteration:
-            return True
-        except Exception:
+        if self._gone():
             self.subscriber.close()
             return True
-        self.blocked = (coro, yielded)
-        self.idle = False
-        self.subscriber.wake()
+        self.sent = event.seq
+        self.wrote = True
+        self.transport.write(event.encoded(self.chunk_key, self.chunk))
+        if self.cycle.flow.write_paused:  # the socket pushes back: the task takes over
+            self.idle = False
+            self.subscriber.wake()
         return True
-
-
-class _Resume:
-    """Await the rest of a coroutine that was started outside the task and suspended on
-    `yielded` (hand that to the task first, then keep driving the coroutine)."""
-
-    def __init__(self, coro: Any, yielded: Any) -> None:
-        self.coro, self.yielded = coro, yielded
-
-    def __await__(self) -> Any:
-        coro, yielded = self.coro, self.yielded
-        while True:
-            try:
-                value = yield yielded
-            except BaseException as exc:  # cancellation: pass it into the coroutine
-                try:
-                    yielded = coro.throw(exc)
-                except StopIteration:
-                    return
-            else:
-                try:
-                    yielded = coro.send(value)
-                except StopIteration:
-                    return
 
 
 @router.get("/stream", response_class=EventStream, status_code=200)
@@ -265,7 +371,9 @@ async def stream(
 ) -> Response:
     """Server-sent events: `id` is the event's number in the durable log, `event` is release,
     correction or retraction, `data` the ninjs document (NewsML-G2 with format=newsml) on one
-    line. Reconnect with Last-Event-ID to get everything missed, in order."""
+    line. Each approved edition (translation) is an event of its own in its language: `lang`
+    selects languages; without it, every language. Reconnect with Last-Event-ID to get
+    everything missed, in order."""
     del actor
     flt = _filter(industry, region, lang, issuer)
     broadcaster: Broadcaster = request.app.state.broadcaster
@@ -273,6 +381,106 @@ async def stream(
     seen = broadcaster.seen
     subscriber = broadcaster.subscribe(flt)  # before the response: nothing committed is missed
     return EventStream(db, broadcaster, subscriber, seen, start, format)
+
+
+STREAM_PATH = "/api/v1/stream"
+_DIGITS = re.compile(r"-?[0-9]+")
+
+
+def _api_key(headers: dict[bytes, bytes]) -> str | None:
+    """As `deps.current_actor` reads it: a Bearer token, else X-API-Key."""
+    authorization = headers.get(b"authorization", b"").decode("latin-1")
+    scheme, credentials = get_authorization_scheme_param(authorization)
+    if authorization and scheme and credentials and scheme.lower() == "bearer":
+        return credentials
+    return headers.get(b"x-api-key", b"").decode("latin-1") or None
+
+
+def _authenticated(db: Database, key: str) -> bool:
+    try:
+        with db.session() as s:
+            authenticate_api_key(s, key)
+    except NotAuthenticated:
+        return False
+    return True
+
+
+class StreamFastPath:
+    """The outermost ASGI layer: `GET /api/v1/stream` is served right here, without the
+    middleware stack, the router and the dependency machinery (none of which adds anything to
+    an event stream: no HTML, no body to limit), so that each write reaches the server's
+    transport directly. Only a request it can serve as is takes this path: the same API-key
+    check (`Authorization: Bearer` or `X-API-Key`), valid filters, `format` and
+    `Last-Event-ID`/`after`; anything else (no key, a bad key, a bad filter, a malformed
+    number) goes down the ordinary stack to `stream` below, which answers with the usual
+    error (401, 422)."""
+
+    def __init__(self, app: ASGIApp, state: Any) -> None:
+        self.app = app
+        self.state = state  # the FastAPI app's state: db, broadcaster
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path, root = scope["path"], scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            if path == STREAM_PATH:
+                response = await self._response(scope)
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _response(self, scope: Scope) -> EventStream | None:
+        """The stream for this request, or None to let the ordinary stack answer."""
+        headers: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            headers.setdefault(name.lower(), value)
+        query: dict[str, list[str]] = {}
+        for name, value in parse_qsl(scope["query_string"].decode("latin-1"), True):
+            query.setdefault(name, []).append(value)
+        fmt = query.get("format", ["ninjs"])[-1]
+        found = headers.get(b"last-event-id")
+        last_id = found.decode("latin-1") if found is not None else None
+        after = query.get("after", [None])[-1]
+        key = _api_key(headers)
+        if (
+            fmt not in SSE_MAKERS
+            or key is None
+            or any(v is not None and not _DIGITS.fullmatch(v) for v in (last_id, after))
+        ):
+            return None
+        try:
+            flt = StreamFilter.parse(
+                query.get("industry", []),
+                query.get("region", []),
+                query.get("lang", []),
+                query.get("issuer", []),
+            )
+        except Exception:
+            return None
+        db: Database = self.state.db
+        try:
+            if not await asyncio.to_thread(_authenticated, db, key):
+                return None
+        except Exception:  # the ordinary stack answers it as it would
+            return None
+        broadcaster: Broadcaster = self.state.broadcaster
+        start = int(last_id) if last_id is not None else int(after or 0)
+        seen = broadcaster.seen
+        subscriber = broadcaster.subscribe(flt)
+        return EventStream(db, broadcaster, subscriber, seen, start, fmt)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the stream endpoints, with `StreamFastPath` outside the middleware stack."""
+    app.include_router(router)
+    build = app.build_middleware_stack
+
+    def build_middleware_stack() -> ASGIApp:
+        return StreamFastPath(build(), app.state)
+
+    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
 
 
 @router.websocket("/stream/ws")
