@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,8 +21,16 @@ from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
+from newswire.store.models import Release
 from newswire.translate.base import TranslationError
-from newswire.translate.editions import MAX_ATTEMPTS, DatabaseMemory, translate_due
+from newswire.translate.editions import (
+    MAX_ATTEMPTS,
+    DatabaseMemory,
+    approve_edition,
+    post_edit,
+    translate_due,
+    went_out,
+)
 from newswire.translate.engines import EngineRegistry
 
 BODY = "Acme opened a new factory in Lisbon today. It will employ 300 people."
@@ -32,7 +42,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def _approved(client: TestClient, world: World, **overrides: object) -> str:
-    payload = release_payload(headline="Acme Opens a New Factory in Lisbon", body=BODY, **overrides)
+    payload = release_payload(
+        **{"headline": "Acme Opens a New Factory in Lisbon", "body": BODY, **overrides}
+    )
     rid = client.post(
         "/api/v1/releases?submit=true", json=payload, headers=world.headers("issuer")
     ).json()["id"]
@@ -219,3 +231,88 @@ def test_an_edition_approved_after_publication_goes_out_on_its_own(
     mails = [message_from_bytes(m.read_bytes()) for m in list_messages(db.settings.mail_dir)]
     assert len(mails) == 3
     assert mails[-1]["Content-Language"] == "th" and "tomas@jornal.example" in mails[-1]["To"]
+
+
+class Phrasebook:
+    """A deterministic engine for en -> de: a clean translation of the sample's sentences."""
+
+    name = "phrasebook"
+    BOOK: ClassVar[dict[str, str]] = {
+        "Acme opens a new factory": "Acme eröffnet eine neue Fabrik",
+        "Acme opened a new factory today.": "Acme hat heute eine neue Fabrik eröffnet.",
+        "It will employ 300 people.": "Sie wird 300 Menschen beschäftigen.",
+    }
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return (src, tgt) == ("en", "de")
+
+    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
+        return [self.BOOK.get(s.strip(), s) for s in segments]
+
+
+def _german_reader(db: Database) -> None:
+    data = RecipientInput.model_validate(
+        {
+            "name": "Greta",
+            "email": "greta@zeitung.example",
+            "languages": ["de", "en"],
+            "subscriptions": [{"industries": ["energy"]}],
+        }
+    )
+    with db.session() as s:
+        create_recipient(s, data, source="test", confirmed=True)
+
+
+def _mails_after_delivery(db: Database) -> list:
+    async def deliver() -> None:
+        worker = DeliveryWorker(db, make_channels(db.settings), name="t")
+        await worker.drain()
+        await worker.aclose()
+
+    asyncio.run(deliver())
+    return [message_from_bytes(m.read_bytes()) for m in list_messages(db.settings.mail_dir)]
+
+
+def test_an_edition_the_qa_gate_approves_after_publication_goes_out_on_its_own(
+    client: TestClient, world: World, db: Database
+) -> None:
+    _german_reader(db)
+    rid = _approved(
+        client,
+        world,
+        target_languages=["de"],
+        headline="Acme opens a new factory",
+        subheadline=None,
+        body="Acme opened a new factory today. It will employ 300 people.",
+    )
+    run_once(db)  # out in English before the translate job ran
+    assert [m["Content-Language"] for m in _mails_after_delivery(db)] == ["en"]
+
+    registry = EngineRegistry({"en-de": "phrasebook"}, {"phrasebook": Phrasebook()})
+    translate_due(db, registry, now=datetime.now(UTC))
+    edition = _editions(client, world, rid)["de"]
+    assert edition["status"] == "approved", edition["reason"]  # by the QA gate
+    mails = _mails_after_delivery(db)
+    assert sorted(m["Content-Language"] for m in mails) == ["de", "en"]
+    german = next(m for m in mails if m["Content-Language"] == "de")
+    assert "Acme eröffnet eine neue Fabrik" in str(make_header(decode_header(german["Subject"])))
+
+
+def test_an_edition_the_desk_approves_after_publication_goes_out_on_its_own(
+    client: TestClient, world: World, db: Database
+) -> None:
+    """The desk's pages approve through the same function as the API."""
+    _german_reader(db)
+    rid = _approved(client, world, target_languages=["de"])
+    run_once(db)
+    translate_due(db, EngineRegistry(), now=datetime.now(UTC))  # no engine: a human translates
+    german = {"headline": "Acme eröffnet eine Fabrik", "body": "Acme eröffnet heute eine Fabrik."}
+    now = datetime.now(UTC)
+    with db.session() as s:
+        post_edit(s, world.editor, rid, "de", german, now=now)
+        approve_edition(s, world.editor, rid, "de", now=now)
+    mails = _mails_after_delivery(db)
+    assert sorted(m["Content-Language"] for m in mails) == ["de", "en"]
+    with db.session() as s:  # approving again sends nothing twice
+        assert went_out(s, s.get(Release, rid), "de", now=now) is None
+    assert len(_mails_after_delivery(db)) == 2

@@ -25,7 +25,7 @@ from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
 from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
-from newswire.store.models import Release, ReleaseVersion
+from newswire.store.models import Delivery, Release, ReleaseVersion
 from newswire.taxonomy.languages import wire_language
 from newswire.translate.editions import approved_languages
 
@@ -164,6 +164,16 @@ def distribute_edition(
                     recipient_kind=recipient.kind,
                 )
             )
+    already = set(
+        db.scalars(
+            select(Delivery.endpoint_id).where(
+                Delivery.release_id == release.id,
+                Delivery.version_number == version,
+                Delivery.language == language,
+            )
+        )
+    )  # approved twice, or read in this language already: nothing twice
+    recipients = [r for r in recipients if r.endpoint_id not in already]
     written = outbox.enqueue(
         db, release.id, version, kind or "original", recipients, now=now, edition=language
     )

@@ -170,10 +170,10 @@ def translate_due(db: Database, registry: EngineRegistry, *, now: datetime) -> i
                 edition = s.get(Edition, edition_id)
                 if edition is not None and edition.status == "pending":
                     translate_one(s, edition, registry, now=now)
-                    if edition.status == "approved":  # by the QA gate: to the terminal streams
+                    if edition.status == "approved":  # by the QA gate
                         release = s.get(Release, edition.release_id)
                         assert release is not None
-                        events.append_edition_event(s, None, release, edition.language, now=now)
+                        went_out(s, release, edition.language, now=now)
         except Exception:
             log.exception("translating edition %s failed", edition_id)
     return len(due)
@@ -241,8 +241,20 @@ def approve_edition(
     _remember(db, source.language, language, source.headline, edition.content["headline"])
     edition.status, edition.approved_by, edition.approved_at = "approved", actor.label, now
     edition.updated_at = now
-    events.append_edition_event(db, None, release, language, now=now)  # to the terminal streams
+    went_out(db, release, language, now=now)
     return edition
+
+
+def went_out(db: Session, release: Release, language: str, *, now: datetime) -> None:
+    """An edition just approved, by the desk or the QA gate: when its release is already out,
+    it goes to the terminal streams, and on its own to the real-time recipients who read its
+    language (before publication, the publication takes it along). Idempotent."""
+    from newswire.deliver.fanout import distribute_edition  # fanout reads editions: not at import
+
+    events.append_edition_event(db, None, release, language, now=now)
+    settings = db.info.get("settings")
+    if settings is not None:
+        distribute_edition(db, settings, release, language, now=now)
 
 
 def _remember(db: Session, src: str, tgt: str, source_text: str, target_text: str) -> None:

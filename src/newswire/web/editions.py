@@ -9,11 +9,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from newswire.actions import releases as release_actions
-from newswire.deliver.fanout import distribute_edition
 from newswire.domain.release import content_from_json
 from newswire.store.models import Edition
 from newswire.translate import editions
-from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.deps import DB, CurrentActor
 
 router = APIRouter(prefix="/api/v1", tags=["translation"])
 
@@ -78,14 +77,11 @@ def post_edit(
 
 
 @router.post("/releases/{release_id}/editions/{language}/approve")
-def approve(
-    release_id: str, language: str, actor: CurrentActor, db: DB, settings: Config
-) -> dict[str, object]:
+def approve(release_id: str, language: str, actor: CurrentActor, db: DB) -> dict[str, object]:
     """Approve for distribution; if the release is already out, the edition goes on its own
     to the recipients who read that language."""
     now = datetime.now(UTC)
     with db.session() as s:
-        release = release_actions.get_release(s, actor, release_id)
+        release_actions.get_release(s, actor, release_id)  # 404 for what the actor may not see
         edition = editions.approve_edition(s, actor, release_id, language, now=now)
-        distribute_edition(s, settings, release, language, now=now)
         return _out(edition, full=False)
