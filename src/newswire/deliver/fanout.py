@@ -25,7 +25,7 @@ from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
 from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
-from newswire.store.models import Delivery, Release, ReleaseVersion
+from newswire.store.models import Delivery, Endpoint, Recipient, Release, ReleaseVersion
 from newswire.taxonomy.languages import wire_language
 from newswire.translate.editions import approved_languages
 
@@ -100,17 +100,15 @@ def _websub(
     language = str(versions.get(number, {}).get("language", release.language))
     for endpoint, recipient in websub.matching(db, settings, facts, now=now):
         if endpoint.id not in have:
-            kept.append(
-                outbox.Recipient(
-                    endpoint.id,
-                    recipient.id,
-                    websub.CHANNEL,
-                    endpoint.address,
-                    language,
-                    recipient_kind=recipient.kind,
-                )
-            )
+            kept.append(_websub_recipient(endpoint, recipient, language))
     return kept
+
+
+def _websub_recipient(endpoint: Endpoint, recipient: Recipient, language: str) -> outbox.Recipient:
+    return outbox.Recipient(
+        endpoint.id, recipient.id, websub.CHANNEL, endpoint.address, language,
+        recipient_kind=recipient.kind,
+    )  # fmt: skip
 
 
 def _outbox_recipient(t: Target) -> outbox.Recipient:
@@ -153,17 +151,10 @@ def distribute_edition(
             facts_of(current, release.organization.slug),
             language=wire_language(language) or language,
         )
-        for endpoint, recipient in websub.matching(db, settings, [edition_facts], now=now):
-            recipients.append(
-                outbox.Recipient(
-                    endpoint.id,
-                    recipient.id,
-                    websub.CHANNEL,
-                    endpoint.address,
-                    language,
-                    recipient_kind=recipient.kind,
-                )
-            )
+        recipients += [
+            _websub_recipient(endpoint, recipient, language)
+            for endpoint, recipient in websub.matching(db, settings, [edition_facts], now=now)
+        ]
     already = set(
         db.scalars(
             select(Delivery.endpoint_id).where(
