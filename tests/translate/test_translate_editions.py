@@ -241,6 +241,7 @@ class Phrasebook:
         "Acme opens a new factory": "Acme eröffnet eine neue Fabrik",
         "Acme opened a new factory today.": "Acme hat heute eine neue Fabrik eröffnet.",
         "It will employ 300 people.": "Sie wird 300 Menschen beschäftigen.",
+        "It will employ 350 people.": "Sie wird 350 Menschen beschäftigen.",
     }
 
     def supports(self, src: str, tgt: str) -> bool:
@@ -316,3 +317,55 @@ def test_an_edition_the_desk_approves_after_publication_goes_out_on_its_own(
     with db.session() as s:  # approving again sends nothing twice
         assert went_out(s, s.get(Release, rid), "de", now=now) is None
     assert len(_mails_after_delivery(db)) == 2
+
+
+def test_a_correction_is_translated_again_before_its_edition_goes_out(
+    client: TestClient, world: World, db: Database
+) -> None:
+    _german_reader(db)
+    rid = _approved(
+        client,
+        world,
+        target_languages=["de"],
+        headline="Acme opens a new factory",
+        subheadline=None,
+        body="Acme opened a new factory today. It will employ 300 people.",
+    )
+    registry = EngineRegistry({"en-de": "phrasebook"}, {"phrasebook": Phrasebook()})
+    translate_due(db, registry, now=datetime.now(UTC))  # approved by the QA gate, before
+    run_once(db)  # publication, which takes the German edition along
+    first = _mails_after_delivery(db)
+    assert [m["Content-Language"] for m in first] == ["de"]
+
+    corrected = release_payload(
+        headline="Acme opens a new factory",
+        subheadline=None,
+        body="Acme opened a new factory today. It will employ 350 people.",
+        target_languages=["de"],
+    )
+    response = client.post(
+        f"/api/v1/releases/{rid}/corrections",
+        json={"release": corrected, "reason": "350 jobs, not 300"},
+        headers=world.headers("editor"),
+    )
+    assert response.status_code == 201, response.text
+    edition = _editions(client, world, rid)["de"]
+    assert edition["status"] == "pending"  # the old German text is not sent with version 2
+    mails = _mails_after_delivery(db)
+    assert sorted(m["Content-Language"] for m in mails) == [
+        "de",
+        "en",
+    ]  # the correction, in English
+
+    translate_due(db, registry, now=datetime.now(UTC))
+    assert _editions(client, world, rid)["de"]["status"] == "approved"
+    mails = _mails_after_delivery(db)
+    assert sorted(m["Content-Language"] for m in mails) == ["de", "de", "en"]
+    texts = [m.get_payload(decode=True) or b"" for m in mails]
+    bodies = [
+        part.get_payload(decode=True).decode()
+        for m in mails
+        for part in m.walk()
+        if part.get_content_type() == "text/plain"
+    ]
+    assert any("350 Menschen" in b for b in bodies), texts

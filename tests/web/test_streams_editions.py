@@ -175,6 +175,10 @@ def test_corrections_and_retractions_reach_a_terminal_in_its_language(
     with db.session() as s:
         content = validate_release(release_payload(subheadline="corrected figure"), now=now)
         actions.correct(s, db.settings, world.editor, rid, content, "subheadline", now=now)
+    with Server(db.settings) as server:  # the German text is translated again first
+        got = read_events(server.url, world.keys["issuer"], 1, last_id=0, params={"lang": "de"})
+        assert [e["data"]["version"] for e in got] == ["1"]
+    translate_by_hand(db, world, rid)
     with db.session() as s:
         actions.retract(s, db.settings, world.editor, rid, "issued in error", now=now)
     with Server(db.settings) as server:

@@ -27,7 +27,7 @@ from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion, Transition
-from newswire.translate.editions import request_editions
+from newswire.translate.editions import request_editions, retranslate_editions
 
 RECENT_WINDOW = timedelta(days=30)
 
@@ -407,6 +407,7 @@ def correct(
     _move(db, actor, release, Action.CORRECT, reason=reason, at=now)
     content = _keep_schedule(content, release)
     _set_content(release, content)
+    retranslate_editions(db, release, now=now)
     _add_version(db, settings, release, content, VersionKind.CORRECTION, now=now, reason=reason)
     return release
 

@@ -43,10 +43,17 @@ def enqueue_for_version(
     now: datetime,
 ) -> int:
     recipients: list[outbox.Recipient] = []
+    approved = approved_languages(db, release.id)
     if kind is not VersionKind.ORIGINAL:
-        recipients += outbox.earlier_recipients(db, release.id)
+        # an earlier recipient whose edition is being translated again gets the original now,
+        # and the edition on its own once it is approved (`distribute_edition`)
+        readable = {content.language, *approved}
+        recipients += [
+            r if r.language in readable else replace(r, language=content.language)
+            for r in outbox.earlier_recipients(db, release.id)
+        ]
     if kind is not VersionKind.RETRACTION:
-        facts = facts_for(content, release.organization_id, approved_languages(db, release.id))
+        facts = facts_for(content, release.organization_id, approved)
         with shared_index(settings).current(db) as index:
             found = targets(db, index, facts)
         for t in found:

@@ -84,6 +84,20 @@ def request_editions(db: Session, release: Release, *, now: datetime) -> list[Ed
     return made
 
 
+def retranslate_editions(db: Session, release: Release, *, now: datetime) -> list[Edition]:
+    """After a correction: every edition translates the corrected text again (the sentences
+    that did not change come back from the translation memory), and waits for the QA gate or the
+    desk as a new one would; its old text is never sent with the corrected version. Languages
+    the correction added get an edition of their own."""
+    editions = list(db.scalars(select(Edition).where(Edition.release_id == release.id)))
+    for edition in editions:
+        edition.status, edition.reason = "pending", "the release was corrected: translating again"
+        edition.attempts, edition.next_attempt_at, edition.updated_at = 0, now, now
+        edition.approved_by, edition.approved_at = None, None
+        edition.post_edited = False
+    return editions + request_editions(db, release, now=now)
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
 
