@@ -201,5 +201,8 @@ def seed_demo(db: Database) -> str:
         *[f"  {u.role.value:<7} {key}" for u, key in keys],
         "",
         f"Newsroom: {base}/    API: {base}/api/v1    OpenAPI: {base}/openapi.json",
+        f"Sign in at {base}/login: issuers land in the portal ({base}/portal), the editor at the"
+        f" desk ({base}/desk), the admin also has the operator pages ({base}/operator).",
+        f"Journalists sign up at {base}/account/signup and sign in by emailed link.",
     ]
     return "\n".join(report)
