@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload, sqlite_url
+from newswire import i18n
 from newswire.audience.inputs import RecipientInput
 from newswire.audience.recipients import create_recipient
 from newswire.channels.mailfolder import list_messages
@@ -297,6 +298,11 @@ def test_an_edition_the_qa_gate_approves_after_publication_goes_out_on_its_own(
     assert sorted(m["Content-Language"] for m in mails) == ["de", "en"]
     german = next(m for m in mails if m["Content-Language"] == "de")
     assert "Acme eröffnet eine neue Fabrik" in str(make_header(decode_header(german["Subject"])))
+    # the footer says, in German, where the reader manages the subscription
+    text = next(p for p in german.walk() if p.get_content_type() == "text/plain")
+    footer = text.get_payload(decode=True).decode().replace("\r\n", "\n").rsplit("-- \n", 1)[1]
+    manage = i18n.gettext("de", "Manage your preferences")
+    assert f"{manage}: http://testserver/account/login" in footer
 
 
 def test_an_edition_the_desk_approves_after_publication_goes_out_on_its_own(

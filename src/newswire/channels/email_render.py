@@ -64,6 +64,7 @@ class EmailEdition:
     greeting: str | None = None
     unsubscribe_label: str | None = None
     extra_headers: tuple[tuple[str, str], ...] = ()
+    manage: tuple[str, str] | None = None  # (label, URL) of the preferences page, in the footer
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +146,17 @@ class CompiledEdition:
         label = edition.unsubscribe_label or gettext(lang, "Unsubscribe")
         boundary = "=_newswire_" + secrets.token_hex(12)  # "=_" never occurs in QP text
         direction = "rtl" if is_rtl(lang) else "ltr"
+        manage_text = manage_html = ""
+        if edition.manage is not None:
+            manage_label, manage_url = (v.replace("\x00", "") for v in edition.manage)
+            manage_text = f"{manage_label}: {manage_url}\n"
+            manage_html = (
+                f'<p><a href="{html.escape(manage_url)}">{html.escape(manage_label)}</a></p>\n'
+            )
         text = (
             "\x00G\x00\n\n"
             + edition.text_body.replace("\x00", "").strip("\n")
-            + f"\n\n-- \n{label}: \x00U\x00\n"
+            + f"\n\n-- \n{manage_text}{label}: \x00U\x00\n"
         )
         page = (
             f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}" dir="{direction}">\n<head>\n'
@@ -157,7 +165,8 @@ class CompiledEdition:
             f"<title>{html.escape(edition.subject)}</title>\n</head>\n"
             f'<body dir="{direction}">\n<p>\x00G\x00</p>\n'
             + edition.html_body.replace("\x00", "").strip("\n")
-            + f'\n<hr>\n<p><a href="\x00U\x00">{html.escape(label)}</a></p>\n</body>\n</html>\n'
+            + f'\n<hr>\n{manage_html}<p><a href="\x00U\x00">{html.escape(label)}</a></p>\n'
+            + "</body>\n</html>\n"
         )
         headers = [
             _fold("From", formataddr((_clean(edition.from_name), edition.from_address))),

@@ -18,7 +18,7 @@ from newswire import i18n
 from newswire.channels.base import OutboundMessage, Outcome
 from newswire.channels.email_render import EmailEdition, EmailPayload
 from newswire.config import Settings
-from newswire.deliver.payloads import unsubscribe_url
+from newswire.deliver.payloads import manage_link, unsubscribe_url
 from newswire.store.db import Database
 from newswire.store.models import DigestItem, Recipient, ReleaseVersion
 
@@ -58,9 +58,7 @@ def _edition(
     settings: Settings, key: str, lang: str, day: str, entries: list[dict[str, Any]]
 ) -> EmailEdition:
     title = f"{i18n.gettext(lang, 'Daily digest')} · {settings.wire_name} · {day}"
-    manage = (i18n.gettext(lang, "Manage your preferences"), f"{settings.base_url}/account/login")
     text = "\n\n".join(f"{e['headline']}\n{e['url']}" for e in entries)
-    text += f"\n\n{manage[0]}: {manage[1]}"
     html = (
         "<ul>"
         + "".join(
@@ -70,11 +68,11 @@ def _edition(
             for e in entries
         )
         + "</ul>"
-        + f'<p><a href="{escape(manage[1])}">{escape(manage[0])}</a></p>'
     )
     return EmailEdition(
         key=key, language=lang, subject=title, text_body=text, html_body=html,
         from_address=settings.mail_from, from_name=settings.wire_name,
+        manage=manage_link(settings, lang),
     )  # fmt: skip
 
 

@@ -75,6 +75,7 @@ def _edition(
         from_name=settings.wire_name,
         list_id=f"{settings.wire_name} releases <releases.{settings.bounce_domain}>",
         unsubscribe_label=i18n.gettext(lang, "Unsubscribe"),
+        manage=manage_link(settings, lang),
     )
 
 
@@ -124,6 +125,11 @@ def _edition_docs(
             )
         cache[key] = docs
     return cache[key]
+
+
+def manage_link(settings: Settings, lang: str) -> tuple[str, str]:
+    """The footer link of every mail to a reader: where journalists manage their preferences."""
+    return (i18n.gettext(lang, "Manage your preferences"), f"{settings.base_url}/account/login")
 
 
 def unsubscribe_url(settings: Settings, recipient_id: int) -> str:
