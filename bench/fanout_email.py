@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 import uvloop
+from benchkit import free_port
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -92,12 +93,6 @@ SIGNING_KEY = b"bench unsubscribe key"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def editions() -> dict[str, EmailEdition]:

@@ -29,7 +29,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from collections import Counter
 from pathlib import Path
 
 import uvloop
+from benchkit import free_port
 
 from newswire.channels.base import OutboundMessage, Outcome
 from newswire.channels.netguard import LOOPBACK, NetGuard
@@ -78,12 +78,6 @@ wrk.headers["Content-Type"] = "application/json"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ninjs_body() -> bytes:

@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,8 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
+
+from benchkit import free_port
 
 PARAGRAPHS = [
     "{org} today announced that its {thing} in {city} has entered commercial operation "
@@ -60,12 +61,6 @@ INDUSTRIES = [["wind-power"], ["solar-power"], ["utilities"], ["logistics"], ["b
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(data_dir: Path, releases: int) -> None:

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from aiohttp import web
+from benchkit import call, free_port, release
 
 NEWSWIRE = [sys.executable, "-c", "from newswire.cli import main; main()"]
 
@@ -59,33 +59,6 @@ class Receiver:
 
         threading.Thread(target=run, daemon=True).start()
         ready.wait(10)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method: str, url: str, key: str, body: object | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {key}")
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
-
-
-def release(n: int) -> dict:
-    return {
-        "headline": f"Benchmark Release Number {n} Announces Results of Test {n * 7919}",
-        "dateline": {"city": "Hamburg", "country": "DE"},
-        "body": f"Release {n}: Acme commissioned turbine park {n} in the North Sea today. " * 3,
-        "language": "en",
-        "industries": ["energy"],
-        "boilerplate": "Acme builds wind farms.",
-        "contacts": [{"name": "Press", "email": "press@acme.example"}],
-    }
 
 
 def main() -> None:

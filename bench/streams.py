@@ -44,6 +44,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from benchkit import call, free_port, release
+
 NEWSWIRE = [sys.executable, "-c", "from newswire.cli import main; main()"]
 MARK = b"\nid: "
 
@@ -169,33 +171,6 @@ def client_main(args: argparse.Namespace) -> None:
 
 
 # --- the driver -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(method: str, url: str, key: str, body: object | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Authorization", f"Bearer {key}")
-    request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"{}")
-
-
-def release(n: int) -> dict:
-    return {
-        "headline": f"Benchmark Release Number {n} Announces Results of Stream Test {n * 7919}",
-        "dateline": {"city": "Hamburg", "country": "DE"},
-        "body": f"Release {n}: Acme commissioned turbine park {n} in the North Sea today. " * 3,
-        "language": "en",
-        "industries": ["energy"],
-        "boilerplate": "Acme builds wind farms.",
-        "contacts": [{"name": "Press", "email": "press@acme.example"}],
-    }
 
 
 class Clients:
@@ -386,7 +361,9 @@ def bench_newswire(
             except OSError:
                 time.sleep(0.1)
         ids = [
-            call("POST", f"{base}/api/v1/releases?submit=true", issuer, release(i))["id"]
+            call("POST", f"{base}/api/v1/releases?submit=true", issuer, release(i, "Stream Test"))[
+                "id"
+            ]
             for i in range(warmup + releases)
         ]
         clients = Clients(
@@ -522,7 +499,7 @@ def main() -> None:
     if args.only != "newswire":
         print("nchan ...", file=sys.stderr)
         if not documents:
-            documents = [json.dumps(release(i)) * 2 for i in range(args.releases)]
+            documents = [json.dumps(release(i, "Stream Test")) * 2 for i in range(args.releases)]
         lat, rates, missed = bench_nchan(
             work, args.clients, documents, args.gap, nofile, args.warmup, args.settle
         )
