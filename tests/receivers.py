@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Self
 
 from aiohttp import web
 
@@ -20,34 +21,27 @@ class Received:
     at: float
 
 
-@dataclass
-class WebhookReceiver:
-    """`behaviour(path)` returns (status, delay_s, extra headers) for a request to `path`."""
+class LoopbackServer:
+    """An aiohttp server on 127.0.0.1 (a free port), on its own thread and event loop, so that
+    synchronous tests can talk to it. Subclasses (dataclasses) add their routes in `routes`."""
 
-    behaviour: Callable[[str], tuple[int, float, dict[str, str]]] = lambda _path: (204, 0.0, {})
-    received: list[Received] = field(default_factory=list)
-    port: int = 0
-    _loop: asyncio.AbstractEventLoop | None = None
-    _runner: web.AppRunner | None = None
+    port: int
+    _loop: asyncio.AbstractEventLoop | None
+    _runner: web.AppRunner | None
+
+    def routes(self, app: web.Application) -> None:
+        raise NotImplementedError
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        status, delay, headers = self.behaviour(request.path)
-        if delay:
-            await asyncio.sleep(delay)
-        self.received.append(Received(request.path, dict(request.headers), body, time.monotonic()))
-        return web.Response(status=status, headers=headers)
-
-    def start(self) -> WebhookReceiver:
+    def start(self) -> Self:
         ready = threading.Event()
 
         def run() -> None:
             self._loop = asyncio.new_event_loop()
             app = web.Application()
-            app.router.add_route("POST", "/{tail:.*}", self._handle)
+            self.routes(app)
             self._runner = web.AppRunner(app, access_log=None)
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -64,6 +58,28 @@ class WebhookReceiver:
         if self._loop and self._runner:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+@dataclass
+class WebhookReceiver(LoopbackServer):
+    """`behaviour(path)` returns (status, delay_s, extra headers) for a request to `path`."""
+
+    behaviour: Callable[[str], tuple[int, float, dict[str, str]]] = lambda _path: (204, 0.0, {})
+    received: list[Received] = field(default_factory=list)
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _runner: web.AppRunner | None = None
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("POST", "/{tail:.*}", self._handle)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        status, delay, headers = self.behaviour(request.path)
+        if delay:
+            await asyncio.sleep(delay)
+        self.received.append(Received(request.path, dict(request.headers), body, time.monotonic()))
+        return web.Response(status=status, headers=headers)
 
     def paths(self) -> list[str]:
         return [r.path for r in self.received]

@@ -15,18 +15,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from builders import sqlite_url
+from live_server import LiveServer, free_port
 from newswire.config import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -85,42 +82,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 # --- the live server ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def live_settings(settings: Settings, **changes: Any) -> tuple[int, Settings]:
     """A free port and the settings with the base URL of a server on it."""
     port = free_port()
     return port, replace(settings, base_url=f"http://127.0.0.1:{port}", **changes)
 
 
-class Server:
-    """The app served by uvicorn in a thread, for the length of a ``with``."""
-
-    def __init__(self, app: object, port: int) -> None:
-        self.port = port
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        for _ in range(500):
-            if self.server.started:
-                break
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+class Server(LiveServer):
+    """The app served by uvicorn in a thread, for the length of a ``with``; ``url`` is its base."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.base
 
 
 # --- the browser -------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from builders import World, release_payload, sqlite_url
+from live_server import LiveServer
 from newswire.actions import releases as actions
 from newswire.channels.streams import Event, StreamFilter, Subscriber
 from newswire.config import Settings
@@ -35,38 +35,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return sqlite_url(request, tmp_path)
 
 
-class Server:
+class Server(LiveServer):
+    """The app (by default the whole application) served for real; ``url`` is its stream."""
+
     def __init__(self, settings: Settings, app: object = None, **options: object) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        app = app or create_app(settings, run_scheduler=False)
-        self.server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                **options,  # type: ignore[arg-type]
-            )
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        for _ in range(200):
-            if self.server.started:
-                break
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+        super().__init__(app or create_app(settings, run_scheduler=False), **options)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v1/stream"
+        return f"{self.base}/api/v1/stream"
 
 
 def read_events(

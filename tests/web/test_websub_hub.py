@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,7 @@ from newswire.store.db import Database
 from newswire.store.models import Delivery, Endpoint, Recipient, Release
 from newswire.translate import editions
 from newswire.translate.engines import EngineRegistry
+from receivers import LoopbackServer
 
 HUB = "http://testserver/websub"
 ENERGY = "http://testserver/feeds/industry/energy.atom"
@@ -52,7 +52,7 @@ class Hit:
 
 
 @dataclass
-class Subscriber:
+class Subscriber(LoopbackServer):
     """Answers verification GETs with the challenge (or as `verify[path]` says: "404", "wrong")
     and records them; records content POSTs and answers `post_status[path]` (200 default)."""
 
@@ -63,9 +63,6 @@ class Subscriber:
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _runner: web.AppRunner | None = None
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
 
     async def _get(self, request: web.Request) -> web.Response:
         query = dict(request.query)
@@ -84,30 +81,9 @@ class Subscriber:
         self.posts.append(Hit(request.path, dict(request.query), dict(request.headers), body))
         return web.Response(status=self.post_status.get(request.path, 200))
 
-    def start(self) -> Subscriber:
-        ready = threading.Event()
-
-        def run() -> None:
-            self._loop = asyncio.new_event_loop()
-            app = web.Application()
-            app.router.add_route("GET", "/{tail:.*}", self._get)
-            app.router.add_route("POST", "/{tail:.*}", self._post)
-            self._runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            self._loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            ready.set()
-            self._loop.run_forever()
-
-        threading.Thread(target=run, daemon=True).start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        if self._loop and self._runner:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("GET", "/{tail:.*}", self._get)
+        app.router.add_route("POST", "/{tail:.*}", self._post)
 
     def gets_to(self, path: str) -> list[dict[str, str]]:
         return [h.query for h in self.gets if h.path == path]
