@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from newswire.audience.inputs import RecipientInput, SubscriptionInput
 from newswire.domain.errors import Conflict, NewswireError, NotFound
 from newswire.store.models import (
+    Delivery,
+    DigestItem,
     Endpoint,
     Organization,
     Outlet,
@@ -291,3 +293,110 @@ def delete_recipient(db: Session, recipient_id: int) -> None:
         db.delete(endpoint)
     db.flush()
     db.delete(recipient)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat() if value else None
+
+
+def stored_data(s: Session, recipient_id: int) -> dict[str, Any]:
+    """All that is stored about a recipient, as JSON (what a journalist downloads from
+    /account/data.json)."""
+    r = get_recipient(s, recipient_id)
+    endpoints = list(
+        s.scalars(select(Endpoint).where(Endpoint.recipient_id == r.id).order_by(Endpoint.id))
+    )
+    subs = s.scalars(
+        select(Subscription).where(Subscription.recipient_id == r.id).order_by(Subscription.id)
+    )
+    addresses = [e.address for e in endpoints] + ([r.email] if r.email else [])
+    suppressed = s.scalars(select(Suppression).where(Suppression.address.in_(addresses)))
+    deliveries = s.scalars(
+        select(Delivery).where(Delivery.recipient_id == r.id).order_by(Delivery.created_at.desc())
+    )
+    digest = s.scalars(
+        select(DigestItem).where(DigestItem.recipient_id == r.id).order_by(DigestItem.id)
+    )
+    outlet = r.outlet
+    return {
+        "recipient": {
+            "id": r.id,
+            "kind": r.kind,
+            "name": r.name,
+            "email": r.email,
+            "status": r.status,
+            "accredited": r.accredited,
+            "outlet": {
+                "name": outlet.name,
+                "type": outlet.type,
+                "country": outlet.country,
+                "website": outlet.website,
+            }
+            if outlet
+            else None,
+            "profile": dict(r.profile or {}),
+            "consent_at": _iso(r.consent_at),
+            "consent_source": r.consent_source,
+            "created_at": _iso(r.created_at),
+            "updated_at": _iso(r.updated_at),
+        },
+        "endpoints": [
+            {
+                "id": e.id,
+                "channel": e.channel,
+                "address": e.address,
+                "active": e.active,
+                "created_at": _iso(e.created_at),
+            }
+            for e in endpoints
+        ],
+        "subscriptions": [
+            {
+                "id": x.id,
+                "name": x.name,
+                "criteria": x.criteria,
+                "frequency": x.frequency,
+                "active": x.active,
+                "created_at": _iso(x.created_at),
+                "updated_at": _iso(x.updated_at),
+            }
+            for x in subs
+        ],
+        "deliveries": [
+            {
+                "id": d.id,
+                "release_id": d.release_id,
+                "version": d.version_number,
+                "kind": d.kind,
+                "channel": d.channel,
+                "address": d.address,
+                "language": d.language,
+                "state": d.state,
+                "created_at": _iso(d.created_at),
+                "delivered_at": _iso(d.delivered_at),
+            }
+            for d in deliveries
+        ],
+        "digest_items": [
+            {
+                "release_id": d.release_id,
+                "version": d.version_number,
+                "language": d.language,
+                "address": d.address,
+                "created_at": _iso(d.created_at),
+                "sent_at": _iso(d.sent_at),
+            }
+            for d in digest
+        ],
+        "suppressions": [
+            {
+                "address": x.address,
+                "reason": x.reason,
+                "source": x.source,
+                "created_at": _iso(x.created_at),
+            }
+            for x in suppressed
+        ],
+    }

@@ -16,18 +16,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from newswire.domain.release import ReleaseContent
+from newswire.domain.lifecycle import State
+from newswire.domain.release import ReleaseContent, content_from_json
 from newswire.intake.text import plain_text
 from newswire.store.models import (
     Endpoint,
     Outlet,
     Recipient,
+    Release,
     Subscription,
     SubscriptionChange,
     Suppression,
@@ -263,3 +266,28 @@ def shared_index(settings: Any) -> AudienceIndex:
                 settings.data_dir / "targeting.idx"
             )
         return index
+
+
+def embargoed_for(
+    db: Session,
+    audience: AudienceIndex,
+    recipient_id: int,
+    *,
+    now: datetime,
+    only: str | None = None,
+) -> list[tuple[Release, ReleaseContent]]:
+    """Releases under embargo at `now` that target this recipient (for accredited journalists'
+    early access), soonest lift first; `only`: just that release, if it qualifies."""
+    query = select(Release).where(Release.state == State.EMBARGOED.value)
+    if only is not None:
+        query = query.where(Release.id == only)
+    found = []
+    with audience.current(db) as index:
+        for release in db.scalars(query.order_by(Release.release_time, Release.id)):
+            content = content_from_json(release.content)
+            if content.embargo_until is None or content.embargo_until <= now:
+                continue
+            facts = facts_for(content, release.organization_id, content.target_languages)
+            if any(t.recipient_id == recipient_id for t in targets(db, index, facts)):
+                found.append((release, content))
+    return sorted(found, key=lambda pair: (pair[1].embargo_until, pair[0].id))

@@ -19,8 +19,8 @@ have no password and sign in with a one-time link sent to their address.
 Every POST carries the session's CSRF token. Whether an address has a subscription is never
 revealed: sign-up and sign-in answer "check your inbox" whatever the address; an address that
 already has a subscription gets a sign-in link instead of a second confirmation, a suppressed
-one gets nothing. Mails go through `newswire.web.audience.send_mail` (the SMTP relay, else the
-mail folder), in the language of the page they were asked for on.
+one gets nothing. Mails go through `newswire.deliver.direct_mail` (the SMTP relay, else the mail
+folder), in the language of the page they were asked for on.
 """
 
 from __future__ import annotations
@@ -48,24 +48,21 @@ from sqlalchemy.orm import Session
 from newswire import i18n, taxonomy
 from newswire.audience import recipients, tokens
 from newswire.audience.inputs import SubscriptionInput
-from newswire.audience.targeting import facts_for, targets
+from newswire.audience.targeting import embargoed_for
 from newswire.config import Settings
+from newswire.deliver.direct_mail import send_mail
 from newswire.domain.errors import Conflict, NewswireError, NotFound
-from newswire.domain.lifecycle import State
-from newswire.domain.release import ReleaseContent, content_from_json
+from newswire.domain.release import ReleaseContent
 from newswire.intake.validate import CountryCode
 from newswire.store.models import (
-    Delivery,
-    DigestItem,
     Endpoint,
     Organization,
     Recipient,
     Release,
     Subscription,
-    Suppression,
 )
 from newswire.web import pages
-from newswire.web.audience import SignUp, send_mail, sign_up
+from newswire.web.audience import SignUp, sign_up
 from newswire.web.session import (
     LoginLimiter,
     WebSession,
@@ -748,27 +745,6 @@ def save_preferences(
 # --- embargoed releases (accredited journalists) -----------------------------------------------
 
 
-def _embargoed(
-    request: Request, s: Session, recipient_id: int, only: str | None = None
-) -> list[tuple[Release, ReleaseContent]]:
-    """Releases under embargo now that target this recipient (the targeting engine, as the
-    reach and targets functions use it)."""
-    now = datetime.now(UTC)
-    query = select(Release).where(Release.state == State.EMBARGOED.value)
-    if only is not None:
-        query = query.where(Release.id == only)
-    found = []
-    with request.app.state.audience.current(s) as index:
-        for release in s.scalars(query.order_by(Release.release_time, Release.id)):
-            content = content_from_json(release.content)
-            if content.embargo_until is None or content.embargo_until <= now:
-                continue
-            facts = facts_for(content, release.organization_id, content.target_languages)
-            if any(t.recipient_id == recipient_id for t in targets(s, index, facts)):
-                found.append((release, content))
-    return sorted(found, key=lambda pair: (pair[1].embargo_until, pair[0].id))
-
-
 def _release_view(lang: str, release: Release, content: ReleaseContent) -> dict[str, Any]:
     assert content.embargo_until is not None
     return {
@@ -801,7 +777,7 @@ def embargoed_page(request: Request) -> Response:
     releases: list[dict[str, Any]] = []
     if who.accredited:
         with request.app.state.db.session() as s:
-            found = _embargoed(request, s, who.id)
+            found = embargoed_for(s, request.app.state.audience, who.id, now=datetime.now(UTC))
             releases = [_release_view(_lang(request), r, c) for r, c in found]
     return _page(request, "account/embargoed.html", who, releases=releases)
 
@@ -814,7 +790,9 @@ def embargoed_release(release_id: str, request: Request) -> Response:
     if not who.accredited:
         return _page(request, "account/embargoed.html", who, status=403, releases=[])
     with request.app.state.db.session() as s:
-        found = _embargoed(request, s, who.id, only=release_id)
+        found = embargoed_for(
+            s, request.app.state.audience, who.id, now=datetime.now(UTC), only=release_id
+        )
         if not found:
             message = gettext(
                 _lang(request), "There is no release under embargo for you at this address."
@@ -825,111 +803,6 @@ def embargoed_release(release_id: str, request: Request) -> Response:
 
 
 # --- your data -------------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    value = pages.utc(value)
-    return value.isoformat() if value else None
-
-
-def everything(s: Session, recipient_id: int) -> dict[str, Any]:
-    """All that is stored about a recipient (what /account/data.json downloads)."""
-    r = recipients.get_recipient(s, recipient_id)
-    endpoints = list(
-        s.scalars(select(Endpoint).where(Endpoint.recipient_id == r.id).order_by(Endpoint.id))
-    )
-    subs = s.scalars(
-        select(Subscription).where(Subscription.recipient_id == r.id).order_by(Subscription.id)
-    )
-    addresses = [e.address for e in endpoints] + ([r.email] if r.email else [])
-    suppressed = s.scalars(select(Suppression).where(Suppression.address.in_(addresses)))
-    deliveries = s.scalars(
-        select(Delivery).where(Delivery.recipient_id == r.id).order_by(Delivery.created_at.desc())
-    )
-    digest = s.scalars(
-        select(DigestItem).where(DigestItem.recipient_id == r.id).order_by(DigestItem.id)
-    )
-    outlet = r.outlet
-    return {
-        "recipient": {
-            "id": r.id,
-            "kind": r.kind,
-            "name": r.name,
-            "email": r.email,
-            "status": r.status,
-            "accredited": r.accredited,
-            "outlet": {
-                "name": outlet.name,
-                "type": outlet.type,
-                "country": outlet.country,
-                "website": outlet.website,
-            }
-            if outlet
-            else None,
-            "profile": dict(r.profile or {}),
-            "consent_at": _iso(r.consent_at),
-            "consent_source": r.consent_source,
-            "created_at": _iso(r.created_at),
-            "updated_at": _iso(r.updated_at),
-        },
-        "endpoints": [
-            {
-                "id": e.id,
-                "channel": e.channel,
-                "address": e.address,
-                "active": e.active,
-                "created_at": _iso(e.created_at),
-            }
-            for e in endpoints
-        ],
-        "subscriptions": [
-            {
-                "id": x.id,
-                "name": x.name,
-                "criteria": x.criteria,
-                "frequency": x.frequency,
-                "active": x.active,
-                "created_at": _iso(x.created_at),
-                "updated_at": _iso(x.updated_at),
-            }
-            for x in subs
-        ],
-        "deliveries": [
-            {
-                "id": d.id,
-                "release_id": d.release_id,
-                "version": d.version_number,
-                "kind": d.kind,
-                "channel": d.channel,
-                "address": d.address,
-                "language": d.language,
-                "state": d.state,
-                "created_at": _iso(d.created_at),
-                "delivered_at": _iso(d.delivered_at),
-            }
-            for d in deliveries
-        ],
-        "digest_items": [
-            {
-                "release_id": d.release_id,
-                "version": d.version_number,
-                "language": d.language,
-                "address": d.address,
-                "created_at": _iso(d.created_at),
-                "sent_at": _iso(d.sent_at),
-            }
-            for d in digest
-        ],
-        "suppressions": [
-            {
-                "address": x.address,
-                "reason": x.reason,
-                "source": x.source,
-                "created_at": _iso(x.created_at),
-            }
-            for x in suppressed
-        ],
-    }
 
 
 def _labels(lang: str, criteria: dict[str, Any], issuers: dict[int, str]) -> list[tuple[str, str]]:
@@ -989,7 +862,7 @@ def _data_page(
 ) -> HTMLResponse:
     lang = _lang(request)
     with request.app.state.db.session() as s:
-        data = everything(s, who.id)
+        data = recipients.stored_data(s, who.id)
         shown = data["deliveries"][:SHOWN_DELIVERIES]
         headlines = dict(
             s.execute(
@@ -1044,7 +917,7 @@ def data_download(request: Request) -> Response:
     if who is None:
         return _to_login()
     with request.app.state.db.session() as s:
-        data = everything(s, who.id)
+        data = recipients.stored_data(s, who.id)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",

@@ -4,12 +4,8 @@ opt-in; one-click unsubscribe (RFC 8058)."""
 from __future__ import annotations
 
 import json
-import smtplib
-import ssl
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
-from email.utils import formatdate, make_msgid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -25,9 +21,8 @@ from newswire.actions.actor import Actor
 from newswire.audience import importing, recipients, tokens
 from newswire.audience.inputs import RecipientInput, SubscriptionInput
 from newswire.audience.targeting import facts_for, reach, targets
-from newswire.channels.mailfolder import write_message
 from newswire.config import Settings
-from newswire.deliver.setup import dkim_signer, smtp_settings
+from newswire.deliver.direct_mail import send_mail
 from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.release import content_from_json
 from newswire.intake.validate import LanguageTag, ReleaseInput, content_from_input
@@ -309,34 +304,6 @@ def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
 # else English; their text is in the readers' catalog (messages.po, all 15 languages).
 
 INVALID_LINK = i18n.N_("This link is invalid or was already used.")
-
-
-def send_mail(settings: Settings, message: EmailMessage) -> None:
-    """Mail from the wire to one person (a sign-up confirmation, a sign-in link): through the
-    SMTP relay of NEWSWIRE_SMTP_URL (STARTTLS when offered, DKIM when a key is configured),
-    else into the mail folder (the embedded default). Raises OSError or SMTPException when the
-    relay cannot take it."""
-    if not settings.smtp_url:
-        write_message(settings.mail_dir, message)
-        return
-    if "Date" not in message:
-        message["Date"] = formatdate(usegmt=True)
-    if "Message-ID" not in message:
-        message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2])
-    data = message.as_bytes(policy=SMTP_POLICY)
-    signer = dkim_signer(settings)
-    if signer is not None:
-        data = signer.sign_message(data)
-    relay = smtp_settings(settings.smtp_url)
-    connect = smtplib.SMTP_SSL if relay.use_tls else smtplib.SMTP
-    with connect(relay.host, relay.port, timeout=relay.timeout_s) as smtp:
-        smtp.ehlo()
-        if not relay.use_tls and smtp.has_extn("starttls"):
-            smtp.starttls(context=ssl.create_default_context())
-            smtp.ehlo()
-        if relay.username:
-            smtp.login(relay.username, relay.password or "")
-        smtp.sendmail(settings.mail_from, [str(message["To"])], data)
 
 
 def _reader_language(request: Request, recipient: Recipient | None) -> str:
