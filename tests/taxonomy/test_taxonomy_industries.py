@@ -192,3 +192,21 @@ def test_descendants_agree_with_the_parent_links() -> None:
 def test_descendants_of_an_unknown_code_raise_key_error() -> None:
     with pytest.raises(KeyError):
         industry_descendants("nope")
+
+
+def test_the_industry_tree_holds_every_industry_once_under_its_parent() -> None:
+    from newswire import taxonomy
+
+    seen: list[str] = []
+
+    def walk(nodes: list[dict], parent: str | None) -> None:
+        for node in nodes:
+            assert taxonomy.get_industry(node["code"]).parent == parent
+            seen.append(node["code"])
+            walk(node["children"], node["code"])
+
+    tree = taxonomy.industry_tree("de")
+    walk(tree, None)
+    assert sorted(seen) == sorted(i.code for i in taxonomy.industries())
+    energy = next(n for n in tree if n["code"] == "energy")
+    assert energy["label"] == taxonomy.get_industry("energy").label("de")

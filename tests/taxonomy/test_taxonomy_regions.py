@@ -113,3 +113,12 @@ def test_every_country_has_a_name_in_every_wire_language() -> None:
     for country in pycountry.countries:
         for lang in LANGUAGES:
             assert region_name(country.alpha_2, lang), (country.alpha_2, lang)
+
+
+def test_countries_by_name_are_in_the_order_of_their_names() -> None:
+    from newswire import taxonomy
+
+    countries = taxonomy.countries_by_name("de")
+    assert ("DE", "Deutschland") in countries
+    names = [name.casefold() for _, name in countries]
+    assert names == sorted(names) and len(countries) > 240

@@ -5,6 +5,7 @@ from newswire.taxonomy.industries import (
     get_industry,
     industries,
     industry_descendants,
+    industry_tree,
     is_industry,
 )
 from newswire.taxonomy.languages import (
@@ -18,6 +19,7 @@ from newswire.taxonomy.languages import (
 )
 from newswire.taxonomy.regions import (
     REGION_GROUPS,
+    countries_by_name,
     expand_region,
     is_region,
     normalize_region,
@@ -29,10 +31,12 @@ __all__ = [
     "REGION_GROUPS",
     "Industry",
     "babel_locale",
+    "countries_by_name",
     "expand_region",
     "get_industry",
     "industries",
     "industry_descendants",
+    "industry_tree",
     "is_industry",
     "is_region",
     "is_wire_language",

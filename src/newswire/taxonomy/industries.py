@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
+from typing import Any
 
 from newswire.taxonomy.languages import LANGUAGES, pick_label
 
@@ -89,6 +90,18 @@ def _registry() -> _Registry:
 def industries() -> tuple[Industry, ...]:
     """All industries, parents before children."""
     return _registry().all
+
+
+def industry_tree(lang: str) -> list[dict[str, Any]]:
+    """The industries as a tree, in the taxonomy's order, labelled in `lang`: one
+    ``{"code", "label", "children"}`` per industry (for the pickers of the pages)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for industry in industries():
+        node = {"code": industry.code, "label": industry.label(lang), "children": []}
+        nodes[industry.code] = node
+        (nodes[industry.parent]["children"] if industry.parent else roots).append(node)
+    return roots
 
 
 def get_industry(code: str) -> Industry:

@@ -107,6 +107,13 @@ def expand_region(code: str) -> frozenset[str]:
     return group.members if group else frozenset({key})
 
 
+@cache
+def countries_by_name(lang: str) -> tuple[tuple[str, str], ...]:
+    """Every country as (ISO code, name in `lang`), in the order of their names."""
+    named = [(code, region_name(code, lang)) for code in _countries()]
+    return tuple(sorted(named, key=lambda pair: pair[1].casefold()))
+
+
 def region_name(code: str, lang: str) -> str:
     """The name of a country or group in `lang` ("DE", "de") -> "Deutschland".
 

@@ -37,7 +37,6 @@ from email.utils import formataddr
 from functools import cache
 from typing import Annotated, Any
 
-import pycountry
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -222,38 +221,15 @@ PostedBeats = Annotated[Beats, Depends(_posted_beats)]
 
 
 @cache
-def _industry_tree(lang: str) -> tuple[dict[str, Any], ...]:
-    nodes: dict[str, dict[str, Any]] = {}
-    roots: list[dict[str, Any]] = []
-    for industry in taxonomy.industries():
-        node = {"code": industry.code, "label": industry.label(lang), "children": []}
-        nodes[industry.code] = node
-        (nodes[industry.parent]["children"] if industry.parent else roots).append(node)
-
-    def ordered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        for item in items:
-            item["children"] = ordered(item["children"])
-        return sorted(items, key=lambda n: str(n["label"]).casefold())
-
-    return tuple(ordered(roots))
-
-
-@cache
-def _countries(lang: str) -> tuple[tuple[str, str], ...]:
-    codes = {c.alpha_2 for c in pycountry.countries}
-    named = [(code, taxonomy.region_name(code, lang)) for code in codes]
-    return tuple(sorted(named, key=lambda pair: pair[1].casefold()))
-
-
 def _choices(request: Request) -> dict[str, Any]:
     lang = _lang(request)
     return {
-        "industry_tree": _industry_tree(lang),
+        "industry_tree": taxonomy.industry_tree(lang),
         "groups": sorted(
             ((code, taxonomy.region_name(code, lang)) for code in taxonomy.REGION_GROUPS),
             key=lambda pair: pair[1].casefold(),
         ),
-        "countries": _countries(lang),
+        "countries": taxonomy.countries_by_name(lang),
         "wire_languages": [(tag, i18n.language_name(tag, lang)) for tag in i18n.LANGUAGES],
         "frequencies": [(value, gettext(lang, label)) for value, label in FREQUENCIES],
     }

@@ -383,26 +383,6 @@ def _errors(errors: list[FieldError], lang: str) -> tuple[dict[str, list[str]], 
 # --- compose: the page ---------------------------------------------------------------------------
 
 
-def _industry_tree(lang: str) -> list[dict[str, Any]]:
-    nodes: dict[str, dict[str, Any]] = {}
-    roots: list[dict[str, Any]] = []
-    for industry in taxonomy.industries():
-        node = {"code": industry.code, "label": industry.label(lang), "children": []}
-        nodes[industry.code] = node
-        if industry.parent is None:
-            roots.append(node)
-        else:
-            nodes[industry.parent]["children"].append(node)
-    return roots
-
-
-def _countries(lang: str) -> list[tuple[str, str]]:
-    import pycountry
-
-    found = [(c.alpha_2, taxonomy.region_name(c.alpha_2, lang)) for c in pycountry.countries]
-    return sorted(found, key=lambda pair: pair[1].casefold())
-
-
 def _organizations(s: Session) -> list[tuple[str, str]]:
     rows = s.scalars(
         select(Organization).where(Organization.kind == "issuer").order_by(Organization.name)
@@ -447,9 +427,9 @@ def _compose(
         attachments=attachments,
         errors=by_slot,
         summary=summary,
-        industry_tree=_industry_tree(lang),
+        industry_tree=taxonomy.industry_tree(lang),
         region_groups=[(g, taxonomy.region_name(g, lang)) for g in sorted(taxonomy.REGION_GROUPS)],
-        countries=_countries(lang),
+        countries=taxonomy.countries_by_name(lang),
         languages=languages,
         timezones=composing.timezones(values["timezone"]),
         media_types=composing.MEDIA_TYPES,

@@ -168,42 +168,22 @@ def _kept(filters: FeedQuery, q: str) -> list[tuple[str, str]]:
 
 
 def _options(lang: str, issuers: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
-    industries = [
-        (i.code, ("— " if i.parent else "") + i.label(lang)) for i in _industries_in_tree_order()
-    ]
+    industries: list[tuple[str, str]] = []
+
+    def walk(nodes: list[dict[str, Any]], depth: int) -> None:
+        for node in nodes:
+            industries.append((node["code"], ("— " if depth else "") + node["label"]))
+            walk(node["children"], depth + 1)
+
+    walk(taxonomy.industry_tree(lang), 0)
     groups = [(g, g) for g in sorted(taxonomy.REGION_GROUPS)]
-    countries = sorted(
-        ((c, taxonomy.region_name(c, lang)) for c in _countries()), key=lambda x: x[1]
-    )
     languages = [(t, i18n.language_name(t, lang)) for t in taxonomy.LANGUAGES]
     return {
         "industry": industries,
-        "region": groups + countries,
+        "region": groups + list(taxonomy.countries_by_name(lang)),
         "lang": languages,
         "issuer": issuers,
     }
-
-
-def _industries_in_tree_order() -> list[Any]:
-    all_ = taxonomy.industries()
-    children: dict[str | None, list[Any]] = {}
-    for i in all_:
-        children.setdefault(i.parent, []).append(i)
-    out: list[Any] = []
-
-    def walk(parent: str | None) -> None:
-        for i in children.get(parent, []):
-            out.append(i)
-            walk(i.code)
-
-    walk(None)
-    return out
-
-
-def _countries() -> list[str]:
-    from newswire.taxonomy.regions import _countries as countries
-
-    return sorted(countries())
 
 
 def _error_page(
