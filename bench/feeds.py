@@ -70,7 +70,7 @@ def seed(data_dir: Path, releases: int) -> None:
     from newswire.config import load_settings
     from newswire.domain.lifecycle import Role
     from newswire.intake.validate import ReleaseInput, content_from_input
-    from newswire.publish.scheduler import run_once
+    from newswire.actions.scheduler import run_once
     from newswire.store.db import Database
 
     settings = load_settings(data_dir, base_url="http://127.0.0.1:8000")

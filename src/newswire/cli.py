@@ -141,7 +141,7 @@ def gateway(
     database, told of new events through NATS at NEWSWIRE_BUS_URL)."""
     import uvicorn
 
-    from newswire.web.gateway import create_gateway_app
+    from newswire.web.streams.gateway import create_gateway_app
 
     settings = load_settings(data)
     with errors_as_messages():
@@ -185,7 +185,7 @@ def db_upgrade(data: DataDir = None) -> None:
 @app.command("scheduler-run")
 def scheduler_run(data: DataDir = None) -> None:
     """Publish every release whose time has come, once, and exit (for cron or tests)."""
-    from newswire.publish.scheduler import run_once
+    from newswire.actions.scheduler import run_once
 
     with errors_as_messages():
         published = run_once(_database(data))
@@ -595,7 +595,7 @@ def release_targets(
 @release_app.command("editions")
 def release_editions(release_id: str, data: DataDir = None) -> None:
     """The release's editions: language, status, engine, QA flags, post-edited or not."""
-    from newswire.translate.editions import editions_of
+    from newswire.actions.editions import editions_of
 
     operator = Actor("operator", Role.ADMIN, None)
     with errors_as_messages():

@@ -152,7 +152,7 @@ def test_sign_up_is_double_opt_in(client: TestClient, world: World) -> None:
 
 
 def test_one_click_unsubscribe_suppresses_for_good(client: TestClient, world: World) -> None:
-    from newswire.web.audience import unsubscribe_url
+    from newswire.web.api.audience import unsubscribe_url
 
     added = _add(client, world, recipient("Leaving", "bye@x.example", industries=["energy"]))
     rid = _release(client, world)

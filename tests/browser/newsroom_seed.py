@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from builders import World, in_hours, release_payload
-from newswire.publish.scheduler import run_once
+from newswire.actions.scheduler import run_once
 from newswire.store.models import Edition, Release
 
 SECRET = "Zeppelinfabrik"  # a word only the embargoed and scheduled releases contain
@@ -114,7 +114,7 @@ class Seeded:
 
 def ensure_sitemaps(app: FastAPI) -> None:
     """Mount the sitemap router when app.py does not (yet)."""
-    from newswire.web import sitemaps
+    from newswire.web.public import sitemaps
 
     if not any(getattr(r, "path", None) == "/sitemap.xml" for r in app.routes):
         app.include_router(sitemaps.router)

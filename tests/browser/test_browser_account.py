@@ -21,8 +21,8 @@ from browser import browser_kit as kit
 from builders import World, in_hours, release_payload
 from newswire.config import Settings
 from newswire.store.models import Recipient
+from newswire.web.api.audience import unsubscribe_url
 from newswire.web.app import create_app
-from newswire.web.audience import unsubscribe_url
 from smtp_servers import (
     SmtpServer,
     smtp_server,  # noqa: F401  (the fixture, found by name)

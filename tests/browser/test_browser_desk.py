@@ -17,11 +17,12 @@ from fastapi.testclient import TestClient
 
 from browser import browser_kit as kit
 from builders import World, release_payload
+from newswire.actions.scheduler import run_once
 from newswire.config import Settings
-from newswire.publish.scheduler import run_once
 from newswire.store.models import Edition
-from newswire.web import desk, session
+from newswire.web import session
 from newswire.web.app import create_app
+from newswire.web.desk import routes as desk
 
 tools = kit.tools  # Chromium, axe-core, vnu.jar
 database_url = kit.database_url  # SQLite only

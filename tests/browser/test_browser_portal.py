@@ -23,12 +23,12 @@ from fastapi.testclient import TestClient
 from browser import browser_kit as kit
 from builders import World, release_payload
 from newswire.actions import releases as actions
+from newswire.actions.scheduler import run_once
 from newswire.audience.inputs import RecipientInput
 from newswire.audience.recipients import create_recipient
 from newswire.config import Settings
 from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
-from newswire.publish.scheduler import run_once
 from newswire.report.deliveries import COLUMNS as CSV_COLUMNS
 from newswire.store.db import Database
 from newswire.web.app import create_app

@@ -9,16 +9,14 @@ from email.utils import format_datetime
 import pytest
 
 from newswire.channels.base import Outcome
+from newswire.channels.outcomes import classify_http, classify_smtp, parse_retry_after
 from newswire.deliver.policy import (
     MAX_ATTEMPTS,
     STANDARD_WEBHOOKS_SCHEDULE,
     BreakerState,
     CircuitBreaker,
     CircuitBreakers,
-    classify_http,
-    classify_smtp,
     next_attempt_delay,
-    parse_retry_after,
 )
 
 

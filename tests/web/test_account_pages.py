@@ -20,7 +20,7 @@ from builders import World, in_hours, release_payload
 from newswire.audience import tokens
 from newswire.config import Settings
 from newswire.store.db import Database
-from newswire.web import account
+from newswire.web.account import routes as account
 from newswire.web.app import create_app
 from smtp_servers import (
     SmtpServer,
@@ -216,7 +216,7 @@ def test_signing_up_again_reveals_nothing_about_the_address(wire: Wire) -> None:
     assert "already has a subscription" in text and "/account/enter/" in text
 
     added = add_recipient(wire, "Gone", "gone@paper.example")
-    from newswire.web.audience import unsubscribe_url
+    from newswire.web.api.audience import unsubscribe_url
 
     wire.client.post(unsubscribe_url(wire.client.app.state.settings, int(added["id"]))[len(BASE) :])
     suppressed = sign_up(wire.client, email="gone@paper.example")
@@ -356,7 +356,7 @@ def test_the_data_download_and_delete_my_data(wire: Wire) -> None:
 
 def test_confirm_and_unsubscribe_pages_speak_the_readers_language(wire: Wire) -> None:
     added = add_recipient(wire, "Jonas", "jonas@zeitung.example", languages=["de"])
-    from newswire.web.audience import unsubscribe_url
+    from newswire.web.api.audience import unsubscribe_url
 
     url = unsubscribe_url(wire.client.app.state.settings, int(added["id"]))[len(BASE) :]
     page = wire.client.get(url)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload
-from newswire.publish.scheduler import run_once
+from newswire.actions.scheduler import run_once
 from standards import validate_newsml, validate_ninjs
 
 

@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload
+from newswire.actions.scheduler import run_once
 from newswire.config import Settings
-from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
 from newswire.store.models import Edition, Release
-from newswire.web import desk, session
+from newswire.web import session
 from newswire.web.app import create_app
+from newswire.web.desk import routes as desk
 from web_pages import EMAILS, PASSWORD, csrf, login
 
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload, sqlite_url
-from newswire.publish.scheduler import run_once
+from newswire.actions.scheduler import run_once
 
 
 @pytest.fixture

@@ -16,11 +16,12 @@ from sqlalchemy import event
 from test_feeds_support import app_with_feeds, cache, entry_ids, publish, unique
 
 from builders import World, release_payload, sqlite_url
+from newswire.actions.scheduler import run_once
 from newswire.config import Settings
-from newswire.publish.scheduler import run_once
 from newswire.store import feeds as store_feeds
 from newswire.store.db import Database
-from newswire.web import feeds as web_feeds
+from newswire.web.feeds.cache import FeedCache
+from newswire.web.feeds.http import FeedEndpoint
 
 IDENTITY = {"Accept-Encoding": "identity"}
 
@@ -269,7 +270,7 @@ def test_the_cache_drops_the_oldest_pages_past_its_byte_budget(
 ) -> None:
     client = feeds_client
     publish(client.app.state.db, world, **unique(1))
-    small = web_feeds.FeedCache(max_bytes=1)
+    small = FeedCache(max_bytes=1)
     client.app.state.feeds = small
     for fmt in ("rss", "atom", "json"):
         assert client.get(f"/feeds/releases.{fmt}").status_code == 200
@@ -287,7 +288,7 @@ def test_cached_hits_are_answered_before_the_application_routes(
     async def routed(*_args: object) -> None:
         raise AssertionError("a cached hit went through the routes")
 
-    monkeypatch.setattr(web_feeds.FeedEndpoint, "__call__", routed)
+    monkeypatch.setattr(FeedEndpoint, "__call__", routed)
     for _ in range(3):
         hit = client.get("/feeds/releases.rss?lang=en", headers=IDENTITY)
         assert hit.status_code == 200 and hit.content == warm.content
@@ -300,6 +301,6 @@ def test_cached_hits_are_answered_before_the_application_routes(
     # so does a hit once this process has published: the route checks validity first
     monkeypatch.undo()
     publish(client.app.state.db, world, **unique(2))
-    monkeypatch.setattr(web_feeds.FeedEndpoint, "__call__", routed)
+    monkeypatch.setattr(FeedEndpoint, "__call__", routed)
     with pytest.raises(AssertionError, match="went through the routes"):
         client.get("/feeds/releases.rss?lang=en")

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from test_feeds_support import app_with_feeds, publish, unique
 
 from builders import World
+from newswire.actions import editions
 from newswire.actions import releases as actions
+from newswire.actions.scheduler import run_once
 from newswire.config import Settings
-from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
-from newswire.translate import editions
 from newswire.translate.engines import EngineRegistry
 
 GERMAN = {

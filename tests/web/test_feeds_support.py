@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 
 from builders import World, release_payload
 from newswire.actions import releases as actions
+from newswire.actions.scheduler import run_once
 from newswire.config import Settings
 from newswire.intake.validate import ReleaseInput, content_from_input
-from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
 from newswire.web import feeds as web_feeds
 from newswire.web.app import create_app
+from newswire.web.feeds.cache import FeedCache, cache_of
 
 GERMAN = {
     "headline": "Acme Speicher nimmt Batteriepark in Brandenburg in Betrieb",
@@ -85,5 +86,5 @@ def entry_ids(client: TestClient, url: str) -> list[str]:
     return [e.id.rsplit(":", 1)[1] for e in parsed.entries]
 
 
-def cache(client: TestClient) -> web_feeds.FeedCache:
-    return web_feeds.cache_of(client.app)
+def cache(client: TestClient) -> FeedCache:
+    return cache_of(client.app)

@@ -116,7 +116,7 @@ def _qs(**params: str) -> str:
 def test_search_combines_with_filters_and_paging_keeps_them(
     client: TestClient, news: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newswire.web import public
+    from newswire.web.public import newsroom as public
 
     monkeypatch.setattr(public, "PAGE_SIZE", 1)
     page1 = client.get("/releases/?" + _qs(q="acme", industry="energy"))

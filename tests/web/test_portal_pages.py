@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from builders import World, release_payload
 from newswire.actions import releases as actions
+from newswire.actions.scheduler import run_once
 from newswire.audience.inputs import RecipientInput
 from newswire.audience.recipients import create_recipient
 from newswire.channels.base import Outcome, Receipt
@@ -27,7 +28,6 @@ from newswire.deliver import outbox
 from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.domain.release import content_from_json
-from newswire.publish.scheduler import run_once
 from newswire.report.deliveries import COLUMNS as CSV_COLUMNS
 from newswire.store.db import Database
 from newswire.store.models import Delivery, Release

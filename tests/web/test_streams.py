@@ -19,15 +19,15 @@ import pytest
 from builders import World, release_payload, sqlite_url
 from live_server import LiveServer
 from newswire.actions import releases as actions
+from newswire.actions.scheduler import run_once
 from newswire.channels.streams import Event, StreamFilter, Subscriber
 from newswire.config import Settings
 from newswire.intake import validate_release
 from newswire.publish.events import append_event
-from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
 from newswire.store.models import Release
-from newswire.web import streams as web_streams
 from newswire.web.app import create_app
+from newswire.web.streams import framing
 
 
 @pytest.fixture
@@ -246,7 +246,7 @@ def test_the_websocket_stream_has_the_same_semantics(
 def test_an_idle_stream_gets_heartbeats(
     server: Server, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(web_streams, "HEARTBEAT_S", 0.2)
+    monkeypatch.setattr(framing, "HEARTBEAT_S", 0.2)
     headers = {"Authorization": f"Bearer {world.keys['issuer']}"}
     lines = []
     with httpx.stream("GET", server.url, headers=headers, timeout=5) as response:

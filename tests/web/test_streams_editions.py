@@ -15,11 +15,11 @@ import httpx
 from test_streams import Server, read_events
 
 from builders import World, release_payload
+from newswire.actions import editions
 from newswire.actions import releases as actions
 from newswire.channels.streams import StreamFilter, replay
 from newswire.intake import validate_release
 from newswire.store.db import Database
-from newswire.translate import editions
 from newswire.translate.engines import EngineRegistry
 
 HEADLINE = "Acme Renewables Commissions 640 MW North Sea Wind Farm"

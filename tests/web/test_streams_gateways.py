@@ -19,7 +19,7 @@ from newswire import bus
 from newswire.bus.nats import NatsBus
 from newswire.config import Settings
 from newswire.store.db import Database
-from newswire.web.gateway import create_gateway_app
+from newswire.web.streams.gateway import create_gateway_app
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from aiohttp import web
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload, sqlite_url
+from newswire.actions import editions
 from newswire.actions import releases as actions
 from newswire.audience import websub
 from newswire.config import Settings
@@ -32,7 +33,6 @@ from newswire.deliver.worker import DeliveryWorker
 from newswire.intake import validate_release
 from newswire.store.db import Database
 from newswire.store.models import Delivery, Endpoint, Recipient, Release
-from newswire.translate import editions
 from newswire.translate.engines import EngineRegistry
 from receivers import LoopbackServer
 
@@ -118,8 +118,8 @@ def settings(settings: Settings) -> Settings:
 
 
 def make_client(settings: Settings) -> TestClient:
-    from newswire.web import websub as websub_web
     from newswire.web.app import create_app
+    from newswire.web.feeds import websub as websub_web
 
     app = create_app(settings, run_scheduler=False)
     if not any(getattr(r, "path", None) == "/websub" for r in app.routes):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire.actions.actor import SCHEDULER, Actor
+from newswire.actions.editions import request_editions, retranslate_editions
 from newswire.config import Settings
 from newswire.deliver.fanout import enqueue_for_version
 from newswire.domain.errors import Conflict, Forbidden, IllegalTransition, NotFound
@@ -27,7 +28,6 @@ from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion, Transition
-from newswire.translate.editions import request_editions, retranslate_editions
 
 RECENT_WINDOW = timedelta(days=30)
 

@@ -40,7 +40,7 @@ from newswire.channels.email_render import (
     EmailSettings,
     RenderedEmail,
 )
-from newswire.deliver.policy import classify_smtp
+from newswire.channels.outcomes import classify_smtp
 
 __all__ = [
     "Bounce",

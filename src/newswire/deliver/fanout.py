@@ -27,7 +27,7 @@ from newswire.store.feeds import facts_of
 from newswire.store.hooks import after_commit
 from newswire.store.models import Delivery, Endpoint, Recipient, Release, ReleaseVersion
 from newswire.taxonomy.languages import wire_language
-from newswire.translate.editions import approved_languages
+from newswire.translate.stored import approved_languages
 
 PUSHED = ("email", "webhook")
 

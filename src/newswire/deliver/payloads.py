@@ -156,7 +156,7 @@ def _websub_payload(
     """The topic's current feed (first page, rendered once per topic and batch), signed with the
     subscription's secret; cancelled when the subscription is no longer live."""
     from newswire.audience import websub
-    from newswire.web.feeds import build as build_feed
+    from newswire.publish.feeds import build as build_feed
 
     if endpoint is None or not websub.is_live(endpoint, datetime.now(UTC)):
         return WebSubPayload(cancelled="the WebSub subscription has ended or expired")

@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session
 from newswire.actions import accounts
 from newswire.actions import releases as actions
 from newswire.actions.accounts import actor_for
+from newswire.actions.editions import editions_of, translate_due
+from newswire.actions.scheduler import run_once
 from newswire.audience.importing import import_recipients
 from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.domain.lifecycle import Role
 from newswire.domain.release import ReleaseContent
 from newswire.intake import parse_markdown_release
-from newswire.publish.scheduler import run_once
 from newswire.store.db import Database
 from newswire.store.models import Organization
-from newswire.translate.editions import editions_of, translate_due
 from newswire.translate.engines import EngineRegistry
 
 

@@ -36,7 +36,7 @@ class Area:
     name: str
     languages: tuple[str, ...]
     templates: tuple[str, ...]  # glob patterns under render/templates
-    modules: tuple[str, ...]  # paths under the newswire package
+    modules: tuple[str, ...]  # glob patterns under the newswire package
 
 
 AREAS: tuple[Area, ...] = (
@@ -53,8 +53,9 @@ AREAS: tuple[Area, ...] = (
             "unsubscribe.html",
         ),
         (
-            "web/public.py",
-            "web/feeds.py",
+            "web/public/*.py",
+            "web/feeds/*.py",
+            "publish/feeds.py",
             "render/html.py",
             "render/feeds.py",
             "deliver/digest.py",
@@ -62,10 +63,10 @@ AREAS: tuple[Area, ...] = (
         ),
     ),
     Area("app", INTERFACE_LANGUAGES, ("app.html", "login.html"), ("web/session.py",)),
-    Area("desk", INTERFACE_LANGUAGES, ("desk/*.html",), ("web/desk.py",)),
-    Area("portal", INTERFACE_LANGUAGES, ("portal/*.html",), ("web/portal.py",)),
-    Area("operator", INTERFACE_LANGUAGES, ("operator/*.html",), ("web/operator.py",)),
-    Area("account", INTERFACE_LANGUAGES, ("account/*.html",), ("web/account.py",)),
+    Area("desk", INTERFACE_LANGUAGES, ("desk/*.html",), ("web/desk/*.py",)),
+    Area("portal", INTERFACE_LANGUAGES, ("portal/*.html",), ("web/portal/*.py",)),
+    Area("operator", INTERFACE_LANGUAGES, ("operator/*.html",), ("web/operator/*.py",)),
+    Area("account", INTERFACE_LANGUAGES, ("account/*.html",), ("web/account/*.py",)),
 )
 
 
@@ -99,8 +100,7 @@ def used(where: Area) -> set[str]:
         for path in TEMPLATES.glob(pattern):
             found.update(_template_messages(path))
     for module in where.modules:
-        path = PACKAGE / module
-        if path.exists():
+        for path in PACKAGE.glob(module):
             found.update(_module_messages(path))
     return found
 

@@ -1,16 +1,16 @@
 """Append published versions, and their approved editions, to the stream log in the publishing
 transaction.
 
-Edition events: an approved edition (a translation, see `newswire.translate.editions`) goes into
+Edition events: an approved edition (a translation, see `newswire.actions.editions`) goes into
 the log as an event of its own, carrying the edition's documents (`freeze.edition_version`: the
 version's metadata with the edition's text and language, the same documents webhooks get):
 
 - approved before its release went out: right after the version's own event, in the same
   transaction (and again for each later correction or retraction, in every approved language,
   so that a terminal following one language learns of them);
-- approved afterwards: when the desk approves it (`translate.editions.approve_edition`, by the
+- approved afterwards: when the desk approves it (`actions.editions.approve_edition`, by the
   API or the desk pages) or the QA gate approves a machine translation
-  (`translate.editions.translate_due`), for the release's current version, while the release is
+  (`actions.editions.translate_due`), for the release's current version, while the release is
   published or corrected.
 
 An edition event has the version's kind (so its SSE `event` is `release`, `correction` or

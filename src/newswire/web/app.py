@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from newswire import __version__, bus
+from newswire.actions.scheduler import run_forever
 from newswire.audience.targeting import shared_index
 from newswire.bus import make_bus
 from newswire.channels.streams import Broadcaster
@@ -19,27 +20,21 @@ from newswire.config import Settings
 from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.publish import events
-from newswire.publish.scheduler import run_forever
 from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry
-from newswire.web import (
-    account,
-    api,
-    audience,
-    desk,
-    editions,
-    embed,
-    feeds,
-    operator,
-    portal,
-    public,
-    session,
-    sitemaps,
-    streams,
-    websub,
-)
+from newswire.web import feeds, session
+from newswire.web.account import routes as account
+from newswire.web.api import audience, editions
+from newswire.web.api import releases as api
+from newswire.web.desk import routes as desk
 from newswire.web.errors import install_error_handlers
+from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
+from newswire.web.operator import routes as operator
+from newswire.web.portal import routes as portal
+from newswire.web.public import embed, sitemaps
+from newswire.web.public import newsroom as public
+from newswire.web.streams import fastpath as streams
 
 
 def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool = True) -> FastAPI:

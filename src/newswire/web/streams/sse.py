@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
-import weakref
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qsl
 
 from fastapi import (
     APIRouter,
-    FastAPI,
     Header,
     Query,
     Request,
@@ -35,18 +31,29 @@ from fastapi import (
     WebSocket,
     WebSocketDisconnect,
 )
-from fastapi.security.utils import get_authorization_scheme_param
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from newswire.actions.accounts import authenticate_api_key
 from newswire.channels.streams import Broadcaster, Event, StreamFilter, Subscriber, replay
 from newswire.domain.errors import NewswireError, NotAuthenticated
 from newswire.store.db import Database
 from newswire.web.deps import DB, CurrentActor
+from newswire.web.streams import framing
+from newswire.web.streams.framing import (
+    CHUNK_MAKERS,
+    EVENT_NAMES,
+    HEADERS,
+    KEEP_ALIVE,
+    KEEP_ALIVE_CHUNK,
+    RETRY,
+    SSE_MAKERS,
+    _chunk,
+    _payload,
+    _raw_cycle,
+    heartbeats,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["streams"])
-HEARTBEAT_S = 15.0
-EVENT_NAMES = {"original": "release", "correction": "correction", "retraction": "retraction"}
 
 
 class BadFilter(NewswireError):
@@ -103,102 +110,6 @@ async def events_after(
                     yield event
     finally:
         broadcaster.unsubscribe(subscriber)
-
-
-def _payload(event: Event, fmt: str) -> str:
-    return event.newsml if fmt == "newsml" else event.ninjs
-
-
-def _sse_ninjs(event: Event) -> bytes:
-    return _sse(event, event.ninjs)
-
-
-def _sse_newsml(event: Event) -> bytes:
-    return _sse(event, event.newsml)
-
-
-def _sse(event: Event, payload: str) -> bytes:
-    data = payload.replace("\r", "").replace("\n", "\ndata: ")
-    return f"id: {event.seq}\nevent: {EVENT_NAMES[event.kind]}\ndata: {data}\n\n".encode()
-
-
-def _chunk(body: bytes) -> bytes:
-    """`body` as one HTTP/1.1 chunk (what the server would frame it as)."""
-    return b"%x\r\n%b\r\n" % (len(body), body)
-
-
-def _chunk_ninjs(event: Event) -> bytes:
-    return _chunk(event.encoded("sse:ninjs", _sse_ninjs))
-
-
-def _chunk_newsml(event: Event) -> bytes:
-    return _chunk(event.encoded("sse:newsml", _sse_newsml))
-
-
-SSE_MAKERS = {"ninjs": _sse_ninjs, "newsml": _sse_newsml}
-CHUNK_MAKERS = {"ninjs": _chunk_ninjs, "newsml": _chunk_newsml}
-KEEP_ALIVE = b": keep-alive\n\n"
-RETRY = b"retry: 2000\n\n"
-KEEP_ALIVE_CHUNK = _chunk(KEEP_ALIVE)
-HEADERS = [
-    (b"content-type", b"text/event-stream; charset=utf-8"),
-    (b"cache-control", b"no-cache"),
-    (b"x-accel-buffering", b"no"),
-]
-
-
-def _raw_cycle(send: Send) -> Any:
-    """uvicorn's httptools request/response cycle behind an unwrapped ASGI `send`, when the
-    response is chunked: its transport takes pre-framed chunks directly (the same bytes its
-    `send` would write). None for any other server or wrapping: then every write is an ASGI
-    `send`."""
-    cycle = getattr(send, "__self__", None)
-    kind = type(cycle)
-    if (
-        kind.__name__ == "RequestResponseCycle"
-        and kind.__module__ == "uvicorn.protocols.http.httptools_impl"
-        and getattr(cycle, "chunked_encoding", None) is True
-        and getattr(cycle, "response_started", False)
-        and hasattr(cycle, "transport")
-        and hasattr(cycle, "flow")
-    ):
-        return cycle
-    return None
-
-
-class Heartbeats:
-    """One timer for all of a broadcaster's SSE connections instead of one each (10,000
-    parked connections then cost no timers, no wake-ups and no garbage): every HEARTBEAT_S / 2
-    each connection that wrote nothing since the previous tick gets `: keep-alive`, so no
-    connection stays silent for HEARTBEAT_S."""
-
-    def __init__(self) -> None:
-        self.streams: dict[EventStream, None] = {}
-        self.task: asyncio.Task[None] | None = None
-
-    def add(self, stream: EventStream) -> None:
-        self.streams[stream] = None
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._run())
-
-    def discard(self, stream: EventStream) -> None:
-        self.streams.pop(stream, None)
-
-    async def _run(self) -> None:
-        while self.streams:
-            await asyncio.sleep(HEARTBEAT_S / 2)
-            for stream in list(self.streams):
-                stream.tick()
-
-
-_heartbeats: weakref.WeakKeyDictionary[Broadcaster, Heartbeats] = weakref.WeakKeyDictionary()
-
-
-def heartbeats(broadcaster: Broadcaster) -> Heartbeats:
-    found = _heartbeats.get(broadcaster)
-    if found is None:
-        found = _heartbeats[broadcaster] = Heartbeats()
-    return found
 
 
 class EventStream(Response):
@@ -383,106 +294,6 @@ async def stream(
     return EventStream(db, broadcaster, subscriber, seen, start, format)
 
 
-STREAM_PATH = "/api/v1/stream"
-_DIGITS = re.compile(r"-?[0-9]+")
-
-
-def _api_key(headers: dict[bytes, bytes]) -> str | None:
-    """As `deps.current_actor` reads it: a Bearer token, else X-API-Key."""
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
-    scheme, credentials = get_authorization_scheme_param(authorization)
-    if authorization and scheme and credentials and scheme.lower() == "bearer":
-        return credentials
-    return headers.get(b"x-api-key", b"").decode("latin-1") or None
-
-
-def _authenticated(db: Database, key: str) -> bool:
-    try:
-        with db.session() as s:
-            authenticate_api_key(s, key)
-    except NotAuthenticated:
-        return False
-    return True
-
-
-class StreamFastPath:
-    """The outermost ASGI layer: `GET /api/v1/stream` is served right here, without the
-    middleware stack, the router and the dependency machinery (none of which adds anything to
-    an event stream: no HTML, no body to limit), so that each write reaches the server's
-    transport directly. Only a request it can serve as is takes this path: the same API-key
-    check (`Authorization: Bearer` or `X-API-Key`), valid filters, `format` and
-    `Last-Event-ID`/`after`; anything else (no key, a bad key, a bad filter, a malformed
-    number) goes down the ordinary stack to `stream` below, which answers with the usual
-    error (401, 422)."""
-
-    def __init__(self, app: ASGIApp, state: Any) -> None:
-        self.app = app
-        self.state = state  # the FastAPI app's state: db, broadcaster
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path, root = scope["path"], scope.get("root_path", "")
-            if root and path.startswith(root):
-                path = path[len(root) :]
-            if path == STREAM_PATH:
-                response = await self._response(scope)
-                if response is not None:
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
-
-    async def _response(self, scope: Scope) -> EventStream | None:
-        """The stream for this request, or None to let the ordinary stack answer."""
-        headers: dict[bytes, bytes] = {}
-        for name, value in scope["headers"]:
-            headers.setdefault(name.lower(), value)
-        query: dict[str, list[str]] = {}
-        for name, value in parse_qsl(scope["query_string"].decode("latin-1"), True):
-            query.setdefault(name, []).append(value)
-        fmt = query.get("format", ["ninjs"])[-1]
-        found = headers.get(b"last-event-id")
-        last_id = found.decode("latin-1") if found is not None else None
-        after = query.get("after", [None])[-1]
-        key = _api_key(headers)
-        if (
-            fmt not in SSE_MAKERS
-            or key is None
-            or any(v is not None and not _DIGITS.fullmatch(v) for v in (last_id, after))
-        ):
-            return None
-        try:
-            flt = StreamFilter.parse(
-                query.get("industry", []),
-                query.get("region", []),
-                query.get("lang", []),
-                query.get("issuer", []),
-            )
-        except Exception:
-            return None
-        db: Database = self.state.db
-        try:
-            if not await asyncio.to_thread(_authenticated, db, key):
-                return None
-        except Exception:  # the ordinary stack answers it as it would
-            return None
-        broadcaster: Broadcaster = self.state.broadcaster
-        start = int(last_id) if last_id is not None else int(after or 0)
-        seen = broadcaster.seen
-        subscriber = broadcaster.subscribe(flt)
-        return EventStream(db, broadcaster, subscriber, seen, start, fmt)
-
-
-def install(app: FastAPI) -> None:
-    """Mount the stream endpoints, with `StreamFastPath` outside the middleware stack."""
-    app.include_router(router)
-    build = app.build_middleware_stack
-
-    def build_middleware_stack() -> ASGIApp:
-        return StreamFastPath(build(), app.state)
-
-    app.build_middleware_stack = build_middleware_stack  # type: ignore[method-assign]
-
-
 @router.websocket("/stream/ws")
 async def stream_ws(
     websocket: WebSocket,
@@ -510,7 +321,7 @@ async def stream_ws(
     await websocket.accept()
     broadcaster: Broadcaster = websocket.app.state.broadcaster
     try:
-        async for event in events_after(db, broadcaster, after, flt, heartbeat=HEARTBEAT_S):
+        async for event in events_after(db, broadcaster, after, flt, heartbeat=framing.HEARTBEAT_S):
             if event is None:
                 await websocket.send_text(json.dumps({"event": "heartbeat"}))
                 continue

@@ -18,8 +18,7 @@ from newswire.deliver import bounces, outbox
 from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.lifecycle import State
 from newswire.intake.validate import ReleaseInput, content_from_input
-from newswire.web.deps import DB, Config, CurrentActor
-from newswire.web.schemas import (
+from newswire.web.api.schemas import (
     Approval,
     Correction,
     Placement,
@@ -29,6 +28,7 @@ from newswire.web.schemas import (
     TransitionOut,
     VersionOut,
 )
+from newswire.web.deps import DB, Config, CurrentActor
 
 router = APIRouter(prefix="/api/v1")
 MEDIA_TYPES = {

@@ -18,8 +18,8 @@ from newswire.bus.nats import listen_for_events
 from newswire.channels.streams import Broadcaster
 from newswire.config import Settings
 from newswire.store.db import Database
-from newswire.web import streams
 from newswire.web.errors import install_error_handlers
+from newswire.web.streams import fastpath as streams
 
 POLL_S = 1.0
 

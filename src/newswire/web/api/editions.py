@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from newswire.actions import editions
 from newswire.actions import releases as release_actions
 from newswire.domain.release import content_from_json
 from newswire.store.models import Edition
-from newswire.translate import editions
 from newswire.web.deps import DB, CurrentActor
 
 router = APIRouter(prefix="/api/v1", tags=["translation"])

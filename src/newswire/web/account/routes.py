@@ -2,7 +2,7 @@
 have no password and sign in with a one-time link sent to their address.
 
     /account/signup           sign-up form; POST creates the pending recipient and sends the
-                              double opt-in mail (`newswire.web.audience.sign_up`, as the API)
+                              double opt-in mail (`newswire.web.api.audience.sign_up`, as the API)
     /account/login            asks for an address and mails a sign-in link (30 minutes, once)
     /account/enter/{token}    the link: a GET shows a button (mail scanners follow GETs), its
                               POST signs in (the recipient id in the signed session cookie)
@@ -61,7 +61,7 @@ from newswire.store.models import (
     Subscription,
 )
 from newswire.web import pages
-from newswire.web.audience import SignUp, sign_up
+from newswire.web.api.audience import SignUp, sign_up
 from newswire.web.session import (
     LoginLimiter,
     WebSession,

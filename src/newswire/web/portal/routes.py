@@ -23,7 +23,7 @@ flash; a refused action shows its message with the action's status; bad input sh
 form again with every bad field named (422), keeping what was typed. The pages work without
 JavaScript: the preview and the reach estimate are then shown by the "Preview" button.
 
-The compose form's values and their way into intake: `newswire.web.portal_form`; a release's
+The compose form's values and their way into intake: `newswire.web.portal.form`; a release's
 deliveries one by one (the report's table and CSV, without personal data for issuers):
 `newswire.report.deliveries`; the charts: `newswire.render.charts`; the script that makes the
 form live: `render/static/portal.js`.
@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from newswire import i18n, taxonomy
+from newswire.actions import editions as translations
 from newswire.actions import releases as actions
 from newswire.actions.accounts import get_organization_or_none
 from newswire.audience.targeting import facts_for, reach, targets
@@ -64,9 +65,8 @@ from newswire.render import charts
 from newswire.render.html import render_page
 from newswire.report import deliveries
 from newswire.store.models import Organization, Release
-from newswire.translate import editions as translations
 from newswire.web import pages
-from newswire.web import portal_form as composing
+from newswire.web.portal import form as composing
 from newswire.web.session import CurrentUser, SignedIn, check_csrf, html, interface_language
 
 # --- messages ------------------------------------------------------------------------------------

@@ -15,16 +15,7 @@ from fastapi.testclient import TestClient
 
 from builders import World, release_payload, sqlite_url
 from newswire import i18n
-from newswire.audience.inputs import RecipientInput
-from newswire.audience.recipients import create_recipient
-from newswire.channels.mailfolder import list_messages
-from newswire.deliver.setup import make_channels
-from newswire.deliver.worker import DeliveryWorker
-from newswire.publish.scheduler import run_once
-from newswire.store.db import Database
-from newswire.store.models import Release
-from newswire.translate.base import TranslationError
-from newswire.translate.editions import (
+from newswire.actions.editions import (
     MAX_ATTEMPTS,
     DatabaseMemory,
     approve_edition,
@@ -32,6 +23,15 @@ from newswire.translate.editions import (
     translate_due,
     went_out,
 )
+from newswire.actions.scheduler import run_once
+from newswire.audience.inputs import RecipientInput
+from newswire.audience.recipients import create_recipient
+from newswire.channels.mailfolder import list_messages
+from newswire.deliver.setup import make_channels
+from newswire.deliver.worker import DeliveryWorker
+from newswire.store.db import Database
+from newswire.store.models import Release
+from newswire.translate.base import TranslationError
 from newswire.translate.engines import EngineRegistry
 
 BODY = "Acme opened a new factory in Lisbon today. It will employ 300 people."

@@ -1,68 +1,37 @@
-"""Editions in the database: requested when the desk approves a release, translated by the
-translate job, reviewed and post-edited by the desk, approved. Approved segments feed the
-translation memory. A failing engine never loses an edition: it is retried with backoff and
-then handed to a human translator with the reason."""
+"""Editions in the database, the actions of the translate stage (design: docs/translate.md):
+requested when the desk approves a release, translated by the translate job, reviewed and
+post-edited by the desk, approved. Approved segments feed the translation memory. A failing
+engine never loses an edition: it is retried with backoff and then handed to a human translator
+with the reason. An approved edition is handed to the deliver stage after commit."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire.actions.actor import Actor
+from newswire.deliver.fanout import distribute_edition
 from newswire.domain.errors import Forbidden, IllegalTransition, NotFound
 from newswire.domain.release import content_from_json
 from newswire.publish import events
 from newswire.store.db import Database
-from newswire.store.models import Edition, MemorySegment, Release
+from newswire.store.models import Edition, Release
 from newswire.translate.engines import EngineRegistry
-from newswire.translate.memory import memory_key
 from newswire.translate.pipeline import translate_edition
 from newswire.translate.segment import segment
+from newswire.translate.stored import DatabaseMemory
 
 log = logging.getLogger(__name__)
+
+
 MAX_ATTEMPTS = 5
+
+
 FIELDS = ("headline", "subheadline", "body")
-
-
-class DatabaseMemory:
-    """The translation memory kept in `translation_memory` (approved segments only)."""
-
-    def __init__(self, db: Session) -> None:
-        self.db = db
-
-    @staticmethod
-    def _hash(src: str, tgt: str, text: str) -> str:
-        return hashlib.sha256("\x00".join(memory_key(src, tgt, text)).encode()).hexdigest()
-
-    def lookup(self, src_lang: str, tgt_lang: str, segment_text: str) -> str | None:
-        return self.db.scalar(
-            select(MemorySegment.target).where(
-                MemorySegment.source_hash == self._hash(src_lang, tgt_lang, segment_text)
-            )
-        )
-
-    def store(self, src_lang: str, tgt_lang: str, segment_text: str, translation: str) -> None:
-        digest = self._hash(src_lang, tgt_lang, segment_text)
-        row = self.db.scalar(select(MemorySegment).where(MemorySegment.source_hash == digest))
-        if row is None:
-            self.db.add(
-                MemorySegment(
-                    source_lang=src_lang,
-                    target_lang=tgt_lang,
-                    source_hash=digest,
-                    source=segment_text,
-                    target=translation,
-                    created_at=datetime.now(UTC),
-                )
-            )
-        else:
-            row.target = translation
 
 
 def request_editions(db: Session, release: Release, *, now: datetime) -> list[Edition]:
@@ -263,7 +232,6 @@ def went_out(db: Session, release: Release, language: str, *, now: datetime) -> 
     """An edition just approved, by the desk or the QA gate: when its release is already out,
     it goes to the terminal streams, and on its own to the real-time recipients who read its
     language (before publication, the publication takes it along). Idempotent."""
-    from newswire.deliver.fanout import distribute_edition  # fanout reads editions: not at import
 
     events.append_edition_event(db, None, release, language, now=now)
     settings = db.info.get("settings")
@@ -280,13 +248,3 @@ def _remember(db: Session, src: str, tgt: str, source_text: str, target_text: st
     memory = DatabaseMemory(db)
     for a, b in zip(sources, targets, strict=True):
         memory.store(src, tgt, a, b)
-
-
-def approved_languages(db: Session, release_id: str) -> Sequence[str]:
-    return list(
-        db.scalars(
-            select(Edition.language).where(
-                Edition.release_id == release_id, Edition.status == "approved"
-            )
-        )
-    )

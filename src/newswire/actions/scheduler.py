@@ -7,12 +7,12 @@ import logging
 from datetime import UTC, datetime
 
 from newswire.actions.actor import SCHEDULER
+from newswire.actions.editions import translate_due
 from newswire.actions.releases import due_release_ids, publish
 from newswire.deliver.digest import send_due
 from newswire.domain.errors import NewswireError
 from newswire.publish.wakeup import wakeup
 from newswire.store.db import Database
-from newswire.translate.editions import translate_due
 from newswire.translate.engines import EngineRegistry
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@
                                             flags; post-edit and approve
 
 Every form posts to an action route that checks the CSRF token, calls the action function in
-`newswire.actions.releases` / `newswire.translate.editions` in one transaction, and redirects
+`newswire.actions.releases` / `newswire.actions.editions` in one transaction, and redirects
 back (303). A refused action shows its message on the page with the action's status (never 500).
 
 The pages speak the interface language (`session.interface_language`): labels are translated
@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire import i18n
+from newswire.actions import editions as translations
 from newswire.actions import releases as actions
 from newswire.domain.errors import NewswireError
 from newswire.domain.lifecycle import Action, State
@@ -38,7 +39,6 @@ from newswire.domain.release import ReleaseContent, Section, content_from_json
 from newswire.intake.validate import validate_release
 from newswire.render.html import section_label
 from newswire.store.models import Edition, Release
-from newswire.translate import editions as translations
 from newswire.web import pages
 from newswire.web.session import DeskUser, check_csrf, html, interface_language
 
