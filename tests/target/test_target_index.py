@@ -6,15 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from newswire.target import (
-    Criteria,
-    QueryError,
-    ReleaseFacts,
-    TargetingIndex,
-    brute_force,
-)
-from newswire.target.index import plan_query
-from newswire.target.query import parse_query
+from newswire.domain.query import QueryError, parse_query
+from newswire.target import Criteria, ReleaseFacts, TargetingIndex, brute_force
+from newswire.target.plan import plan_query
 
 WIND = ReleaseFacts(
     industries=frozenset({"wind-power"}),

@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newswire.target import Criteria, ReleaseFacts, TargetingIndex, brute_force, parse_query
+from newswire.domain.query import parse_query
+from newswire.target import Criteria, ReleaseFacts, TargetingIndex, brute_force
 from newswire.target.oracle import brute_force_many
 
 INDUSTRIES = [

@@ -14,7 +14,7 @@ from newswire.intake.validate import (
     RegionCode,
     StrictInput,
 )
-from newswire.target import QueryError, parse_query
+from newswire.domain.query import QueryError, parse_query
 
 RecipientKind = Literal["journalist", "editor", "terminal", "partner"]
 OutletType = Literal[

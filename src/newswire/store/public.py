@@ -15,8 +15,8 @@ from newswire import taxonomy
 from newswire.domain.lifecycle import PUBLIC_STATES
 from newswire.store.feeds import FeedQuery, facts_of
 from newswire.store.models import Edition, Organization, Release, ReleaseVersion
-from newswire.target.query import Query
-from newswire.target.tokens import Doc, analyze
+from newswire.domain.query import Query
+from newswire.domain.tokens import Doc, analyze
 
 _PUBLIC = [s.value for s in PUBLIC_STATES]
 
@@ -56,7 +56,7 @@ def public_versions(db: Session, release_id: str) -> list[ReleaseVersion]:
 # that a language also matches a release that has an approved edition in it.
 #
 # Full-text search uses the targeting engine's query language and tokenizer
-# (`newswire.target.query`, `newswire.target.tokens`): the same normalization (case, accents,
+# (`newswire.domain.query`, `newswire.domain.tokens`): the same normalization (case, accents,
 # NFKC) and the same tokens on SQLite and PostgreSQL, whole words for spaced scripts and
 # substring matching for CJK and Thai, which neither SQLite FTS nor PostgreSQL's text search
 # give for all 15 languages without per-language dictionaries. It scans the public releases,

@@ -22,11 +22,12 @@ holds:
   "wind-power" release), excluded regions like regions, excluded issuers by id. An
   exclusion beats any inclusion.
 * query: a boolean keyword query (AND, OR, NOT, parentheses, "quoted phrases"; see
-  `query`) over the headline and the body. Terms match whole words, case- and
+  `newswire.domain.query`) over the headline and the body. Terms match whole words, case- and
   accent-insensitively (Unicode NFKC + case folding; Latin diacritics and Arabic vowel
   marks ignored); a phrase matches consecutive words, ignoring punctuation between them;
   CJK (Chinese, Japanese, Korean) and Thai, written without spaces, match as substrings
-  (consecutive characters). No term matches across headline and body. See `tokens`.
+  (consecutive characters). No term matches across headline and body. See
+  `newswire.domain.tokens`.
 
 `TargetingIndex.match` returns the matching subscription ids as a pyroaring BitMap: a set
 of ints that iterates in ascending order (``list(...)``/``set(...)`` convert it).
@@ -38,15 +39,11 @@ field); codes in release facts are taken leniently (unknown ones match only them
 from newswire.target.criteria import Criteria, ReleaseFacts
 from newswire.target.index import TargetingIndex
 from newswire.target.oracle import brute_force, facts_match
-from newswire.target.query import Query, QueryError, parse_query
 
 __all__ = [
     "Criteria",
-    "Query",
-    "QueryError",
     "ReleaseFacts",
     "TargetingIndex",
     "brute_force",
     "facts_match",
-    "parse_query",
 ]

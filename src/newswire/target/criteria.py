@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from newswire.domain.query import parse_query
 from newswire.taxonomy import (
     REGION_GROUPS,
     expand_region,
@@ -85,8 +86,6 @@ class Criteria:
                 if not isinstance(issuer, int) or isinstance(issuer, bool):
                     raise ValueError(f"{name}: issuer ids are integers, got {issuer!r}")
         if self.query is not None:
-            from newswire.target.query import parse_query
-
             parse_query(self.query)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from newswire.domain.query import parse_query
+from newswire.domain.tokens import analyze
 from newswire.target.criteria import (
     Criteria,
     ReleaseFacts,
@@ -14,8 +16,6 @@ from newswire.target.criteria import (
     subscribed_languages,
     subscribed_regions,
 )
-from newswire.target.query import parse_query
-from newswire.target.tokens import analyze
 from newswire.taxonomy import expand_region
 
 

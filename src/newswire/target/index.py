@@ -9,14 +9,15 @@ Layout (all sets of subscription ids are Roaring bitmaps):
   of them), so a subscription to "energy" or to "EU" sits in one bitmap, not dozens.
 * one bitmap per excluded value, per exclusion dimension.
 * for keyword queries, anchors. Each top-level conjunct of a query gives a clause: a set
-  of index keys (tokens and token pairs, see `tokens`) at least one of which a matching
-  text must contain. The cheapest three clauses are the query's levels 0, 1 and 2; one
-  dict maps each key to the subscriptions anchored on it at each level, and to those that
-  a ``NOT key`` conjunct makes fail. A release's keys select the candidates of each level;
-  the levels are intersected and the failed subtracted. A query that this decides
-  completely (an AND of at most three ORs of one- or two-token terms, and NOTs of such)
-  is "exact"; the remaining candidates are checked by evaluating their compiled query on
-  the release, which is tokenized once per match and shared by all of them. Pair keys are
+  of index keys (tokens and token pairs, see `newswire.domain.tokens`) at least one of which
+  a matching text must contain (the query's plan, `newswire.target.plan`). The cheapest
+  three clauses are the query's levels 0, 1 and 2; one dict maps each key to the
+  subscriptions anchored on it at each level, and to those that a ``NOT key`` conjunct
+  makes fail. A release's keys select the candidates of each level; the levels are
+  intersected and the failed subtracted. A query that this decides completely (an AND of at
+  most three ORs of one- or two-token terms, and NOTs of such) is "exact"; the remaining
+  candidates are checked by evaluating their compiled query on the release, which is
+  tokenized once per match and shared by all of them. Pair keys are
   only built for tokens that start an anchored pair.
 
 Matching ANDs the dimensions, subtracts exclusions, then replaces the query subscriptions
@@ -27,14 +28,14 @@ the number of candidates, not to the number of subscriptions.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from pathlib import Path
-from types import CodeType, FunctionType
 
 from pyroaring import BitMap
 
+from newswire.domain.query import parse_query
+from newswire.domain.tokens import SEP, analyze
 from newswire.target.criteria import (
     EMPTY,
     Criteria,
@@ -46,176 +47,12 @@ from newswire.target.criteria import (
     subscribed_languages,
     subscribed_regions,
 )
-from newswire.target.query import And, Node, Not, Or, Query, Term, needle, parse_query
-from newswire.target.tokens import SEP, analyze, key_cost, term_keys
+from newswire.target.explain import explain_match
+from newswire.target.plan import LEVELS, Check, Phrases, QueryPlan, plan_query
+from newswire.target.snapshot import read_snapshot, write_snapshot
 
 MAX_ID = 2**32 - 1
-LEVELS = 3
 NEGATIVE = LEVELS  # the slot of an anchor entry that holds the subscriptions a key fails
-
-Check = Callable[[frozenset[str], "_Phrases"], bool]
-"""A compiled query: (Doc.token_set, _Phrases(Doc)) -> whether it holds."""
-
-
-class _Phrases(dict):
-    """needle -> whether it occurs in a Doc's joined tokens, each searched for once."""
-
-    __slots__ = ("joined",)
-
-    def __init__(self, joined: str) -> None:
-        super().__init__()
-        self.joined = joined
-
-    def __missing__(self, text: str) -> bool:
-        found = self[text] = text in self.joined
-        return found
-
-
-# --- query plans ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QueryPlan:
-    """How the index handles one query text (shared by every subscription using it)."""
-
-    levels: tuple[tuple[str, ...], ...]  # up to LEVELS clauses: a text must hold a key of each
-    negative: tuple[str, ...]  # a text holding any of these keys fails the query
-    exact: bool  # levels and negative decide the query; no evaluation needed
-    check: Check = field(compare=False)  # the query, compiled
-
-
-def _exact_key(term: Term) -> str | None:
-    """The key whose presence is equivalent to the term matching, if there is one: a term
-    of one token (its token) or two (their pair)."""
-    return term_keys(term.tokens)[0] if len(term.tokens) <= 2 else None
-
-
-def _cheapest(keys: Iterable[str]) -> str:
-    return min(keys, key=lambda k: (key_cost(k), k))
-
-
-def _cover(node: Node) -> frozenset[str] | None:
-    """Keys of which a text must contain at least one for `node` to hold (None: no such set)."""
-    if isinstance(node, Term):
-        return frozenset((_cheapest(term_keys(node.tokens)),))
-    if isinstance(node, Not):
-        return None
-    if isinstance(node, Or):
-        out: set[str] = set()
-        for child in node.children:
-            cover = _cover(child)
-            if cover is None:
-                return None
-            out |= cover
-        return frozenset(out)
-    covers = [c for c in map(_cover, node.children) if c is not None]
-    return min(covers, key=_cover_cost) if covers else None
-
-
-def _cover_cost(keys: Iterable[str]) -> float:
-    return sum(key_cost(k) for k in keys)
-
-
-def _compile(node: Node) -> Check:
-    """A function (token_set, phrases) -> bool that evaluates `node` on a Doc.
-
-    The query becomes one Python expression over its constants (words, needles, sets of
-    words), e.g. ``k0 in ts or (k1 in ts and not ph[k2])``. The code is compiled once per
-    query *shape* and bound to each query's constants as argument defaults, so a query costs
-    one function object and its evaluation a single call.
-    """
-    constants: list[object] = []
-    shape = _expression(node, constants)
-    code = _SHAPES.get(shape)
-    if code is None:
-        params = "".join(f", k{i}" for i in range(len(constants)))
-        source = f"def check(ts, ph{params}):\n    return {shape}\n"
-        namespace: dict[str, object] = {}
-        exec(compile(source, "<query>", "exec"), namespace)  # only our own expression syntax
-        code = namespace["check"].__code__  # type: ignore[attr-defined]
-        if len(_SHAPES) < _MAX_SHAPES:
-            _SHAPES[shape] = code
-    return FunctionType(code, {}, "check", tuple(constants))
-
-
-_SHAPES: dict[str, CodeType] = {}
-_MAX_SHAPES = 20_000  # distinct query shapes are few in practice; bound the cache anyway
-
-
-def _expression(node: Node, constants: list[object]) -> str:
-    def constant(value: object) -> str:
-        constants.append(value)
-        return f"k{len(constants) - 1}"
-
-    if isinstance(node, Term):
-        if len(node.tokens) == 1:
-            return f"{constant(node.tokens[0])} in ts"
-        return f"ph[{constant(needle(node.tokens))}]"
-    if isinstance(node, Not):
-        return f"not ({_expression(node.child, constants)})"
-    words = [c.tokens[0] for c in node.children if isinstance(c, Term) and len(c.tokens) == 1]
-    parts = []
-    if len(words) > 1:
-        group = constant(frozenset(words))
-        parts.append(f"{group} <= ts" if isinstance(node, And) else f"not {group}.isdisjoint(ts)")
-    for child in node.children:
-        if len(words) > 1 and isinstance(child, Term) and len(child.tokens) == 1:
-            continue
-        parts.append(f"({_expression(child, constants)})")
-    return (" and " if isinstance(node, And) else " or ").join(parts)
-
-
-def plan_query(query: Query) -> QueryPlan:
-    """Split a query into anchor clauses, negative keys and a check (see module docstring)."""
-    root = query.root
-    conjuncts = root.children if isinstance(root, And) else (root,)
-    clauses: dict[tuple[str, ...], bool] = {}  # keys -> exact
-    negative: list[str] = []
-    exact = True
-
-    def clause(keys: Iterable[str], is_exact: bool) -> None:
-        key = tuple(sorted(set(keys)))
-        clauses[key] = clauses.get(key, False) or is_exact
-
-    for conjunct in conjuncts:
-        if isinstance(conjunct, Not):
-            inner = conjunct.child
-            items = inner.children if isinstance(inner, Or) else (inner,)
-            keys = [_exact_key(t) if isinstance(t, Term) else None for t in items]
-            if all(k is not None for k in keys):
-                negative.extend(k for k in keys if k is not None)
-            else:
-                exact = False
-        elif isinstance(conjunct, Term):
-            key = _exact_key(conjunct)
-            if key is not None:
-                clause((key,), True)
-            else:
-                exact = False
-                for k in term_keys(conjunct.tokens):  # every key of a phrase is needed
-                    clause((k,), False)
-        else:
-            cover = _cover(conjunct)
-            if cover is None:
-                exact = False
-                continue
-            is_exact = isinstance(conjunct, Or) and all(
-                isinstance(t, Term) and _exact_key(t) is not None for t in conjunct.children
-            )
-            exact = exact and is_exact
-            clause(cover, is_exact)
-    ranked = sorted(clauses, key=lambda keys: (_cover_cost(keys), keys))
-    if len(ranked) > LEVELS:
-        exact = False  # clauses beyond the levels are left to evaluation
-    return QueryPlan(
-        levels=tuple(ranked[:LEVELS]),
-        negative=tuple(dict.fromkeys(negative)),
-        exact=exact,
-        check=_compile(root),
-    )
-
-
-# --- the index ------------------------------------------------------------------------------
 
 
 class _Dimension:
@@ -491,7 +328,7 @@ class TargetingIndex:
         candidates -= exact
         if candidates:
             checks = self._verify
-            token_set, phrases = doc.token_set, _Phrases(doc.joined)
+            token_set, phrases = doc.token_set, Phrases(doc.joined)
             verdicts: dict[Check, bool] = {}
             passed = []
             for sub_id in candidates:
@@ -507,8 +344,6 @@ class TargetingIndex:
     def explain(self, sub_id: int, facts: ReleaseFacts) -> list[str]:
         """Why a subscription matches the release or not: a verdict line, then one line per
         dimension, exclusion and query term. KeyError for an unknown id."""
-        from newswire.target.explain import explain_match
-
         criteria = self._criteria.get(sub_id)
         if criteria is None:
             raise KeyError(f"no subscription {sub_id} in the index")
@@ -528,8 +363,6 @@ class TargetingIndex:
 
     def save(self, path: Path | str, sequence: int | None = None) -> None:
         """Write a snapshot atomically; `sequence` (default: self.sequence) is recorded."""
-        from newswire.target.snapshot import write_snapshot
-
         if sequence is not None:
             self.sequence = sequence
         write_snapshot(Path(path), self.sequence, self._criteria.items())
@@ -537,8 +370,6 @@ class TargetingIndex:
     @classmethod
     def load(cls, path: Path | str) -> TargetingIndex:
         """Rebuild an index from a snapshot written by `save`, with its `sequence`."""
-        from newswire.target.snapshot import read_snapshot
-
         sequence, items = read_snapshot(Path(path))
         index = cls.build(items)
         index.sequence = sequence

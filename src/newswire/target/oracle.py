@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from newswire.domain.query import And, Node, Not, Or, Term, parse_query
+from newswire.domain.tokens import tokenize
 from newswire.target.criteria import (
     Criteria,
     ReleaseFacts,
@@ -19,8 +21,6 @@ from newswire.target.criteria import (
     subscribed_industries,
     subscribed_languages,
 )
-from newswire.target.query import And, Node, Not, Or, Term, parse_query
-from newswire.target.tokens import tokenize
 
 
 class _Release:

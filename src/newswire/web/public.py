@@ -30,7 +30,7 @@ from newswire.render.html import render_article, render_page, translation_note
 from newswire.store import public
 from newswire.store.feeds import MAX_PAGE, FeedQuery, FeedQueryError
 from newswire.store.models import Edition, Release, ReleaseVersion
-from newswire.target.query import QueryError, parse_query
+from newswire.domain.query import QueryError, parse_query
 from newswire.web.deps import DB, Config
 from newswire.web.session import preferred_language, remember_language
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from newswire.domain.errors import NewswireError
-from newswire.target import QueryError, parse_query
-from newswire.target.query import And, Not, Or, Term
-from newswire.target.tokens import analyze, normalize_text, tokenize
+from newswire.domain.query import And, Not, Or, QueryError, Term, parse_query
+from newswire.domain.tokens import analyze, normalize_text, tokenize
 
 
 def test_precedence_not_then_and_then_or() -> None:

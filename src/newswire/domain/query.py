@@ -1,4 +1,7 @@
-"""Keyword queries: parser, syntax tree, and evaluation.
+"""Keyword queries (domain rules, pure): parser, syntax tree, and evaluation.
+
+One query language for subscriptions (`newswire.target`) and the public search
+(`newswire.store.public`).
 
 Syntax::
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from newswire.domain.errors import NewswireError
-from newswire.target.tokens import SEP, Doc, term_tokens
+from newswire.domain.tokens import SEP, Doc, analyze, term_tokens
 
 
 class QueryError(NewswireError, ValueError):
@@ -107,8 +110,6 @@ class Query:
 
     def matches(self, headline: str, body: str = "") -> bool:
         """True when the query holds for headline + body (convenience; tokenizes each call)."""
-        from newswire.target.tokens import analyze
-
         return self.evaluate(analyze(headline, body))
 
 

@@ -1,4 +1,5 @@
-"""Language-aware term extraction: one normalization and one tokenizer for text and queries.
+"""Language-aware term extraction (domain rules, pure): one normalization and one tokenizer
+for text and queries, shared by targeting and the public search.
 
 Normalization (`normalize_text`): Unicode NFKC (full-width Latin and half-width katakana
 become ordinary forms), Unicode case folding (``ß`` -> ``ss``), then folding that makes
