@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, EmailStr, Field, HttpUrl, model_validator
 from pydantic_core import PydanticCustomError
 
+from newswire.domain.query import QueryError, parse_query
 from newswire.intake.validate import (
     CountryCode,
     IndustryCode,
@@ -14,7 +15,6 @@ from newswire.intake.validate import (
     RegionCode,
     StrictInput,
 )
-from newswire.domain.query import QueryError, parse_query
 
 RecipientKind = Literal["journalist", "editor", "terminal", "partner"]
 OutletType = Literal[

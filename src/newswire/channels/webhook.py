@@ -36,7 +36,7 @@ import pycurl
 
 from newswire.channels.base import OutboundMessage, Outcome, Receipt, valid_delivery_id
 from newswire.channels.netguard import DestinationRefused, NetGuard, ResolutionFailed
-from newswire.deliver.policy import classify_http, parse_retry_after
+from newswire.channels.outcomes import classify_http, parse_retry_after
 
 SECRET_PREFIX = "whsec_"
 NINJS_CONTENT_TYPE = "application/json"

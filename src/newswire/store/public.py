@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from newswire import taxonomy
 from newswire.domain.lifecycle import PUBLIC_STATES
-from newswire.store.feeds import FeedQuery, facts_of
-from newswire.store.models import Edition, Organization, Release, ReleaseVersion
 from newswire.domain.query import Query
 from newswire.domain.tokens import Doc, analyze
+from newswire.store.feeds import FeedQuery, facts_of
+from newswire.store.models import Edition, Organization, Release, ReleaseVersion
 
 _PUBLIC = [s.value for s in PUBLIC_STATES]
 
