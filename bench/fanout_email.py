@@ -47,14 +47,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from newswire.channels.base import OutboundMessage, Outcome
 from newswire.channels.dkim import DkimSigner
-from newswire.channels.email import (
-    EmailChannel,
-    EmailEdition,
-    EmailPayload,
-    EmailSettings,
-    SmtpSettings,
-)
-from newswire.channels.email_render import EmailRenderer
+from newswire.channels.email import EmailChannel
+from newswire.channels.email_render import EmailEdition, EmailPayload, EmailRenderer, EmailSettings
+from newswire.channels.smtp import SmtpSettings
 
 BODIES = {
     "en": (

@@ -9,8 +9,8 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
 from newswire.channels.base import OutboundMessage
-from newswire.channels.email import Bounce, EmailPayload, EmailSettings, parse_bounce
-from newswire.channels.email_render import EmailEdition, EmailRenderer
+from newswire.channels.bounce import Bounce, parse_bounce
+from newswire.channels.email_render import EmailEdition, EmailPayload, EmailRenderer, EmailSettings
 
 SETTINGS = EmailSettings(return_path_domain="bounces.wire.example.com")
 EDITION = EmailEdition(

@@ -19,16 +19,10 @@ import pytest
 
 from newswire.channels.base import OutboundMessage, Outcome, Receipt
 from newswire.channels.dkim import DkimSigner
-from newswire.channels.email import (
-    EmailChannel,
-    EmailEdition,
-    EmailPayload,
-    EmailSettings,
-    MailFolderChannel,
-    SmtpSettings,
-)
-from newswire.channels.email_render import EmailRenderer
+from newswire.channels.email import EmailChannel, MailFolderChannel
+from newswire.channels.email_render import EmailEdition, EmailPayload, EmailRenderer, EmailSettings
 from newswire.channels.mailfolder import list_messages
+from newswire.channels.smtp import SmtpSettings
 from smtp_servers import SmtpServer, free_port
 
 SETTINGS = EmailSettings(return_path_domain="bounces.wire.example.com")

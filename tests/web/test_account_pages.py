@@ -20,7 +20,7 @@ from builders import World, in_hours, release_payload
 from newswire.audience import tokens
 from newswire.config import Settings
 from newswire.store.db import Database
-from newswire.web.account import routes as account
+from newswire.web.account import sign_in as account
 from newswire.web.app import create_app
 from smtp_servers import (
     SmtpServer,

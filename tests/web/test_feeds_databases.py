@@ -14,7 +14,7 @@ from builders import World, release_payload
 from newswire.config import Settings
 from newswire.store import feeds as store_feeds
 from newswire.store.db import Database
-from newswire.store.feeds import FeedQuery
+from newswire.store.feed_query import FeedQuery
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ from newswire.domain.errors import FieldError, NewswireError
 from newswire.render import feeds as render
 from newswire.store import feeds as store
 from newswire.store.db import Database
-from newswire.store.feeds import EntryFacts, FeedQuery, FeedQueryError
+from newswire.store.feed_query import EntryFacts, FeedQuery, FeedQueryError
 from newswire.store.models import Endpoint, Recipient
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,14 @@
-"""What one reply from a receiver means, pure: an HTTP status or an SMTP reply as an `Outcome`,
-and an HTTP Retry-After value in seconds. The channels classify what they got with these; the
-deliver stage's policy (`newswire.deliver.policy`) decides from the outcome what happens next."""
+"""What a channel's reply means (channels stage, pure): an SMTP reply code, an HTTP status or a
+Retry-After header read as an `Outcome` (delivered, retry, failed, gone) or a delay.
+
+The channels classify each reply with these as they send; the outbox's retry policy
+(`newswire.deliver.policy`) then acts on the outcome.
+
+- `parse_retry_after`: an HTTP Retry-After value (delta-seconds or HTTP-date) in seconds.
+- `classify_http`, `classify_smtp`: a reply code as an `Outcome`.
+- `enhanced_status`, `enhanced_status_in`: the RFC 3463 enhanced status code in a reply or a
+  bounce.
+"""
 
 from __future__ import annotations
 
@@ -71,3 +79,12 @@ def classify_smtp(code: int, reply_text: str = "") -> Outcome:
     if enhanced_status(reply_text) in GONE_ENHANCED:
         return Outcome.GONE
     return Outcome.FAILED
+
+
+_ENHANCED_ANYWHERE = re.compile(r"\b([45]\.\d{1,3}\.\d{1,3})\b")
+
+
+def enhanced_status_in(text: str) -> str | None:
+    """The first RFC 3463 status code anywhere in ``text`` (non-DSN bounces)."""
+    match = _ENHANCED_ANYWHERE.search(text)
+    return match.group(1) if match else None

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from newswire.audience.recipients import suppress
-from newswire.channels.email import parse_bounce
+from newswire.channels.bounce import parse_bounce
 from newswire.store.models import Attempt, Delivery
 
 

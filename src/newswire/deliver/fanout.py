@@ -23,7 +23,7 @@ from newswire.audience.targeting import Target, facts_for, shared_index, targets
 from newswire.config import Settings
 from newswire.deliver import digest, outbox
 from newswire.domain.release import ReleaseContent, VersionKind, content_from_json
-from newswire.store.feeds import facts_of
+from newswire.store.feed_query import facts_of
 from newswire.store.hooks import after_commit
 from newswire.store.models import Delivery, Endpoint, Recipient, Release, ReleaseVersion
 from newswire.taxonomy.languages import wire_language

@@ -1,13 +1,11 @@
-"""Delivery policy, pure: when to try again, what a reply means, when to stop calling an endpoint.
+"""Delivery policy, pure: when to try again, and when to stop calling an endpoint. What a reply
+means (an `Outcome`) is the channels' business: `newswire.channels.outcomes`.
 
 Nothing here does I/O or reads the clock by itself (clocks and random generators are
 injected), so the outbox and its tests can drive it deterministically.
 
 - `next_attempt_delay`: the Standard Webhooks retry schedule, jittered, honouring Retry-After;
   None means: dead-letter the delivery.
-
-What a single reply means (`classify_http`, `classify_smtp`, `parse_retry_after`) is decided by
-the channel that got it: `newswire.channels.outcomes`.
 - `CircuitBreaker`, `CircuitBreakers`: per-endpoint closed / open / half-open breaker.
 """
 

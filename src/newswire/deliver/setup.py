@@ -8,8 +8,10 @@ from urllib.parse import unquote, urlsplit
 
 from newswire.channels.base import Channel
 from newswire.channels.dkim import DkimSigner
-from newswire.channels.email import EmailChannel, EmailSettings, MailFolderChannel, SmtpSettings
+from newswire.channels.email import EmailChannel, MailFolderChannel
+from newswire.channels.email_render import EmailSettings
 from newswire.channels.netguard import NetGuard
+from newswire.channels.smtp import SmtpSettings
 from newswire.channels.webhook import WebhookChannel, WebhookSettings
 from newswire.channels.websub import WebSubChannel
 from newswire.config import Settings

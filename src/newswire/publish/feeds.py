@@ -23,7 +23,8 @@ from newswire.render import feeds as render
 from newswire.render.html import render_article, translation_note
 from newswire.store import feeds as store
 from newswire.store.db import Database
-from newswire.store.feeds import FeedItem, FeedQuery, FeedQueryError
+from newswire.store.feed_query import FeedQuery, FeedQueryError
+from newswire.store.feeds import FeedItem
 from newswire.store.models import Edition, Release, ReleaseVersion
 
 CACHE_CONTROL = b"public, max-age=60"

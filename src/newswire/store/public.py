@@ -15,7 +15,7 @@ from newswire import taxonomy
 from newswire.domain.lifecycle import PUBLIC_STATES
 from newswire.domain.query import Query
 from newswire.domain.tokens import Doc, analyze
-from newswire.store.feeds import FeedQuery, facts_of
+from newswire.store.feed_query import FeedQuery, facts_of
 from newswire.store.models import Edition, Organization, Release, ReleaseVersion
 
 _PUBLIC = [s.value for s in PUBLIC_STATES]
@@ -51,11 +51,11 @@ def public_versions(db: Session, release_id: str) -> list[ReleaseVersion]:
 
 # --- the newsroom: filters, full-text search, editions -------------------------------------------
 #
-# Filters are `newswire.store.feeds.FeedQuery` (the feeds' rules: industries include those below
-# them, region groups expand to their countries, languages compare as wire languages), except
-# that a language also matches a release that has an approved edition in it.
+# Filters are `newswire.store.feed_query.FeedQuery` (the feeds' rules: industries include those
+# below them, region groups expand to their countries, languages compare as wire languages),
+# except that a language also matches a release that has an approved edition in it.
 #
-# Full-text search uses the targeting engine's query language and tokenizer
+# Full-text search uses the query language and tokenizer of the targeting engine
 # (`newswire.domain.query`, `newswire.domain.tokens`): the same normalization (case, accents,
 # NFKC) and the same tokens on SQLite and PostgreSQL, whole words for spaced scripts and
 # substring matching for CJK and Thai, which neither SQLite FTS nor PostgreSQL's text search

@@ -12,7 +12,7 @@ from typing import Any
 from newswire.publish.feeds import CachedFeed, Key
 from newswire.store import feeds as store
 from newswire.store.db import Database
-from newswire.store.feeds import FeedQuery
+from newswire.store.feed_query import FeedQuery
 
 CHECK_INTERVAL_S = 1.0
 

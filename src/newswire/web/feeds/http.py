@@ -16,7 +16,7 @@ from newswire.domain.errors import FieldError
 from newswire.publish.feeds import CachedFeed, build
 from newswire.render import feeds as render
 from newswire.store import feeds as store
-from newswire.store.feeds import FeedQuery, FeedQueryError
+from newswire.store.feed_query import FeedQuery, FeedQueryError
 from newswire.web.feeds.cache import FeedCache, cache_of
 
 _QUERY_PARAMS = {"industry": "industry", "region": "region", "lang": "language"}

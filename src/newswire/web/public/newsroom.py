@@ -29,7 +29,8 @@ from newswire.domain.query import QueryError, parse_query
 from newswire.publish.freeze import edition_version
 from newswire.render.html import render_article, render_page, translation_note
 from newswire.store import public
-from newswire.store.feeds import MAX_PAGE, FeedQuery, FeedQueryError
+from newswire.store.feed_query import FeedQuery, FeedQueryError
+from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
 from newswire.web.session import preferred_language, remember_language

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from newswire.translate.cli import translate_app
+from newswire.cli.translate import translate_app
 
-PAIRS = Path(__file__).parent / "pairs"
+PAIRS = Path(__file__).parents[1] / "translate" / "pairs"
 runner = CliRunner()
 
 

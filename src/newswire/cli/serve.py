@@ -1,0 +1,129 @@
+"""Commands that run the wire: `serve`, `gateway`, `demo`, `db-upgrade`, `scheduler-run` and
+`worker`."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Annotated
+
+import typer
+
+from newswire.cli.app import DataDir, _database, app, errors_as_messages
+from newswire.config import load_settings
+from newswire.store.db import Database
+
+
+@app.command()
+def serve(
+    data: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Serve the web, the API and the scheduler on existing data."""
+    import uvicorn
+
+    from newswire.web.app import create_app
+
+    settings = load_settings(data)
+    with errors_as_messages():
+        application = create_app(settings)
+    typer.echo(f"newswire serving {settings.data_dir} at http://{host}:{port}/")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def gateway(
+    data: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8100,
+) -> None:
+    """Serve only the terminal streams (scale-out: any number of gateways on the shared
+    database, told of new events through NATS at NEWSWIRE_BUS_URL)."""
+    import uvicorn
+
+    from newswire.web.streams.gateway import create_gateway_app
+
+    settings = load_settings(data)
+    with errors_as_messages():
+        _database(data)
+        application = create_gateway_app(settings)
+    typer.echo(f"stream gateway at http://{host}:{port}/api/v1/stream")
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    data: DataDir = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed, then exit")] = False,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Seed a data folder with demo accounts and releases through the lifecycle; serve it."""
+    from newswire.demo import seed_demo
+
+    settings = load_settings(
+        data, base_url=f"http://{host}:{port}", wire_url=f"http://{host}:{port}/"
+    )
+    with errors_as_messages():
+        db = Database(settings)
+        db.upgrade()
+        report = seed_demo(db)
+        db.dispose()
+    typer.echo(report)
+    if not no_serve:
+        serve(data=settings.data_dir, host=host, port=port)
+
+
+@app.command("db-upgrade")
+def db_upgrade(data: DataDir = None) -> None:
+    """Create or migrate the database to the current schema."""
+    with errors_as_messages():
+        db = _database(data)
+    typer.echo(f"database at {db.settings.database_url} is up to date")
+
+
+@app.command("scheduler-run")
+def scheduler_run(data: DataDir = None) -> None:
+    """Publish every release whose time has come, once, and exit (for cron or tests)."""
+    from newswire.actions.scheduler import run_once
+
+    with errors_as_messages():
+        published = run_once(_database(data))
+    typer.echo(f"published {len(published)} release(s)" + "".join(f"\n{r}" for r in published))
+
+
+@app.command()
+def worker(
+    data: DataDir = None,
+    once: Annotated[bool, typer.Option("--once", help="Deliver what is due, then exit")] = False,
+) -> None:
+    """Run a delivery worker (scale-out: any number, on any machines, sharing the database and,
+    with NEWSWIRE_BUS_URL=nats://..., NATS JetStream)."""
+    import asyncio
+
+    from newswire import bus
+    from newswire.deliver.setup import make_channels
+    from newswire.deliver.worker import DeliveryWorker
+
+    async def run(db: Database) -> None:
+        message_bus = bus.make_bus(db.settings.bus_url)
+        await message_bus.start()
+        bus.install(message_bus)
+        delivery = DeliveryWorker(db, make_channels(db.settings))
+        try:
+            if once:
+                done = await delivery.drain()
+                typer.echo(", ".join(f"{n} {state}" for state, n in done.items()) or "nothing due")
+            else:
+                typer.echo(
+                    f"worker {delivery.name} delivering; bus: {db.settings.bus_url or 'in-process'}"
+                )
+                await delivery.run_forever(message_bus)
+        finally:
+            await delivery.aclose()
+            await message_bus.close()
+
+    with errors_as_messages():
+        db = _database(data)
+        with suppress(KeyboardInterrupt):
+            asyncio.run(run(db))
