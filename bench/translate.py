@@ -44,7 +44,8 @@ from newswire.translate.engines import FastTranslateEngine
 from newswire.translate.glossary import Glossary
 from newswire.translate.memory import InMemoryTranslationMemory
 from newswire.translate.pipeline import translate_document
-from newswire.translate.segment import plain_text, segment, translatable
+from newswire.translate.plain import plain_text
+from newswire.translate.segment import segment, translatable
 
 ISSUERS = [
     ("Acme Renewables", "ACR", "wind and solar farms", "Hamburg", "WindMaster 5000"),

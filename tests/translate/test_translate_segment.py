@@ -6,14 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newswire.translate.inline import protect, restore
-from newswire.translate.segment import (
-    link_targets,
-    plain_text,
-    reassemble,
-    segment,
-    sentences,
-    translatable,
-)
+from newswire.translate.plain import link_targets, plain_text
+from newswire.translate.segment import reassemble, segment, translatable
+from newswire.translate.sentences import sentences
 
 RELEASE = """# Acme Energy reports record results
 

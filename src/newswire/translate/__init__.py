@@ -1,10 +1,13 @@
 """The translate stage: one edition per target language, through a pluggable engine.
 
-Read in this order: `segment` (Markdown -> sentences and back), `glossary` and `memory`,
-`engines` (the engines and the registry that picks one per language pair), `pipeline`
-(`translate_document`, `translate_edition`), `qa` (the gate that sends doubtful editions
-to the desk), `cli` (`newswire translate qa`). README.md tells operators how to install
-local models and configure engines.
+Read in this order: `segment` (Markdown -> sentences and back; `blocks`, `sentences`,
+`plain`), `glossary` and `memory`, `engines` (the engines and the registry that picks one per
+language pair), `inline` (placeholders for what engines must not touch), `pipeline`
+(`translate_document`, `translate_edition`), `qa` (the gate that sends doubtful editions to
+the desk: a list of rules; `facts` and `names` are what its rules read), `editions` (editions
+in the database), `cli` (`newswire translate qa`). The desk's approval of an edition and what
+it sets off are `newswire.actions.editions`. README.md tells operators how to install local
+models and configure engines.
 """
 
 from newswire.translate.base import TranslationEngine, TranslationError

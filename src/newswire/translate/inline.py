@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from newswire.translate.blocks import CONTINUATION
 from newswire.translate.glossary import Glossary
 
 __all__ = ["PLACEHOLDER", "Protected", "Slot", "protect", "restore"]
 
 PLACEHOLDER = re.compile(r"X\s?NW\s?(\d+)\s?X", re.IGNORECASE)
-_CONTINUATION = re.compile(r"\n[ \t>]*")
 MAX_DEPTH = 3
 
 
@@ -120,7 +120,7 @@ def protect(
     _depth: int = 0,
 ) -> Protected:
     """The engine input for one Markdown sentence (or link text, or emphasised text)."""
-    text = _CONTINUATION.sub(" ", fragment)
+    text = CONTINUATION.sub(" ", fragment)
     prefix, text, suffix = _hoist(text)
     lead = len(text) - len(text.lstrip())
     trail = len(text) - len(text.rstrip())

@@ -36,8 +36,9 @@ from newswire.translate.engines import EngineRegistry
 from newswire.translate.glossary import Glossary
 from newswire.translate.inline import Protected, protect, restore
 from newswire.translate.memory import TranslationMemory
+from newswire.translate.plain import plain_text
 from newswire.translate.qa import QAFlag, check_segments
-from newswire.translate.segment import plain_text, reassemble, segment, translatable
+from newswire.translate.segment import reassemble, segment, translatable
 
 __all__ = [
     "EditionDraft",

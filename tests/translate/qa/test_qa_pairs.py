@@ -18,7 +18,7 @@ import pytest
 from newswire.translate.glossary import Glossary
 from newswire.translate.qa import KINDS, check_pair
 
-PAIRS_DIR = Path(__file__).parent / "pairs"
+PAIRS_DIR = Path(__file__).parents[1] / "pairs"
 PAIRS = [
     json.loads(line)
     for line in (PAIRS_DIR / "pairs.jsonl").read_text(encoding="utf-8").splitlines()

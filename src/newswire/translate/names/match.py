@@ -1,0 +1,112 @@
+"""A name's counterpart in a translation (the translate stage's name checks).
+
+A name has a counterpart in the target when any of its distinctive words does:
+
+* the same word, or a compound holding it ("nordkoreanischen" holds "korean");
+* a cross-lingual spelling variant: both folded (accents, case, "w"->"v", "c"->"k", "j"->"y",
+  doubled letters squeezed) and sharing a 4-letter prefix or ~75% of their letters
+  ("Moscow"/"Moskau", "Lavrov"/"Lawrow", "Pyongyang"/"Pjöngjang", "Russia"/"Rusia");
+* for country and language names, the target language's own name from Babel's CLDR data
+  (`exonyms`: "Russia" -> "Russland", "ロシア", "روسيا"; "German" -> "Deutsch");
+* a glossary term (checked by the glossary rule instead).
+
+Into scripts without capitals (Japanese, Chinese, Arabic, Thai, ...) only what stays
+recognizable is required: country and language names (via Babel) and words written in
+capitals or with digits (tickers, product codes).
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from newswire.translate.facts import fold
+from newswire.translate.names.exonyms import local_names
+from newswire.translate.names.recognize import WORD, Name, core_of
+
+__all__ = ["find_counterpart"]
+
+_PHONETIC = [
+    ("ph", "f"),
+    ("th", "t"),
+    ("kh", "h"),
+    ("ck", "k"),
+    ("ch", "k"),
+    ("sch", "sh"),
+    ("w", "v"),
+    ("c", "k"),
+    ("q", "k"),
+    ("j", "y"),
+    ("ou", "u"),
+    ("ie", "i"),
+    ("x", "ks"),
+    ("z", "s"),
+]
+
+
+def _phonetic(word: str) -> str:
+    word = re.sub(r"c(?=[eiy])", "s", fold(word))  # soft c: "Cingapura" ~ "Singapore"
+    for a, b in _PHONETIC:
+        word = word.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _similar(key: str, token: str) -> bool:
+    k, t = fold(key), fold(token)
+    if not k or not t:
+        return False
+    if k == t:
+        return True
+    if len(k) >= 4 and k in t:
+        return True
+    if len(k) >= 3 and t.startswith(k):
+        return True
+    if len(t) >= 5 and k.startswith(t):
+        return True
+    pk, pt = _phonetic(key), _phonetic(token)
+    prefix = 0
+    for a, b in zip(pk, pt, strict=False):
+        if a != b:
+            break
+        prefix += 1
+    if prefix >= 4 or (prefix >= 3 and prefix == min(len(pk), len(pt))):
+        return True
+    return len(pk) >= 4 and SequenceMatcher(None, pk, pt).ratio() >= 0.75
+
+
+def _cased_script(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    cased = sum(1 for ch in letters if ch.lower() != ch.upper())
+    return cased / len(letters) > 0.6
+
+
+def _stems_in(local: str, folded_target: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_]+", fold(local)) if len(w) >= 2]
+    return bool(words) and all(w[: max(4, len(w) - 2)] in folded_target for w in words)
+
+
+def find_counterpart(name: Name, target: str, tgt: str) -> bool:
+    """True when the target sentence has something standing for `name`."""
+    folded_target = fold(target)
+    cased_target = _cased_script(target)
+    countries: list[str] = []
+    languages: list[str] = []
+    for candidate in [name.text, *name.keys]:
+        c, lang = local_names(core_of(candidate), tgt)
+        countries += c
+        languages += lang
+    for local in countries + languages:
+        if _stems_in(local, folded_target) if _cased_script(local) else local in target:
+            return True
+    if not cased_target:
+        if countries:
+            return False  # a country keeps a recognizable name in every script
+        # Only what survives into a script without capitals is required.
+        required = [
+            k for k in name.keys if (k.isupper() and len(k) >= 4) or any(c.isdigit() for c in k)
+        ]
+        return all(fold(k) in folded_target for k in required)
+    target_words = WORD.findall(target)
+    return any(_similar(key, word) for key in name.match_words() for word in target_words)

@@ -1,0 +1,65 @@
+"""Text helpers the QA rules and the alignment share (the translate stage's QA gate)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from newswire.translate.facts import EMAIL_RE, URL_RE
+
+__all__ = [
+    "CHAR_RATIO",
+    "base",
+    "expected_ratio",
+    "listing",
+    "translatable_part",
+    "words",
+]
+
+# Characters per English character in a typical translation (news prose).
+CHAR_RATIO = {
+    "en": 1.0,
+    "de": 1.2,
+    "fr": 1.2,
+    "es": 1.15,
+    "pt": 1.15,
+    "ru": 1.1,
+    "ar": 0.95,
+    "ja": 0.45,
+    "zh": 0.32,
+    "ko": 0.5,
+    "th": 1.0,
+    "vi": 1.15,
+    "id": 1.15,
+    "ms": 1.15,
+}
+
+
+def base(lang: str) -> str:
+    return lang.replace("_", "-").split("-")[0].lower()
+
+
+def expected_ratio(src: str, tgt: str) -> float:
+    """How many target characters a source character typically becomes."""
+    return CHAR_RATIO.get(base(tgt), 1.0) / CHAR_RATIO.get(base(src), 1.0)
+
+
+def listing(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]{3,}", text)
+
+
+def translatable_part(source: str, target: str) -> tuple[str, str]:
+    """Both texts without URLs, addresses and the words they share (kept names, numbers)."""
+    for pattern in (URL_RE, EMAIL_RE):
+        source, target = pattern.sub("", source), pattern.sub("", target)
+    token = r"[A-Za-z0-9](?:[A-Za-z0-9.,%&'-]*[A-Za-z0-9%])?"
+    shared = set(re.findall(token, source)) & set(re.findall(token, target))
+    for word in sorted(shared, key=len, reverse=True):
+        if len(word) >= 2:
+            source = source.replace(word, "")
+            target = target.replace(word, "")
+    return " ".join(source.split()), " ".join(target.split())
