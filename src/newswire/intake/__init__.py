@@ -1,4 +1,6 @@
-"""Intake: parse and validate submitted releases."""
+"""Intake: parse and validate submitted releases.
+
+Design: docs/intake.md."""
 
 from __future__ import annotations
 

@@ -1,1 +1,3 @@
-"""review stage."""
+"""The review stage: automated checks of a submitted release and the editor's decision.
+
+Design: docs/review.md."""

@@ -34,7 +34,8 @@ of ints that iterates in ascending order (``list(...)``/``set(...)`` convert it)
 
 An empty dimension means "any". Codes in criteria are validated (ValueError naming the
 field); codes in release facts are taken leniently (unknown ones match only themselves).
-"""
+
+Design: docs/target.md."""
 
 from newswire.target.criteria import Criteria, ReleaseFacts
 from newswire.target.index import TargetingIndex

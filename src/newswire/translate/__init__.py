@@ -4,11 +4,12 @@ Read in this order: `segment` (Markdown -> sentences and back; `blocks`, `senten
 `plain`), `glossary` and `memory`, `engines` (the engines and the registry that picks one per
 language pair), `inline` (placeholders for what engines must not touch), `pipeline`
 (`translate_document`, `translate_edition`), `qa` (the gate that sends doubtful editions to
-the desk: a list of rules; `facts` and `names` are what its rules read), `editions` (editions
-in the database), `cli` (`newswire translate qa`). The desk's approval of an edition and what
-it sets off are `newswire.actions.editions`. README.md tells operators how to install local
-models and configure engines.
-"""
+the desk: a list of rules; `facts` and `names` are what its rules read), `stored` (the
+translation memory in the database, the approved languages of a release). The editions'
+lifecycle (requested, translated, post-edited, approved, and what an approval sets off) is
+`newswire.actions.editions`; the command line, `newswire.cli.translate`.
+
+Design: docs/translate.md."""
 
 from newswire.translate.base import TranslationEngine, TranslationError
 from newswire.translate.engines import EngineRegistry, FastTranslateEngine

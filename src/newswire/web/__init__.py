@@ -1,1 +1,3 @@
-"""web stage."""
+"""The web: the HTTP API and the pages, thin, one package per area and surface.
+
+Design: docs/web.md."""
