@@ -67,10 +67,10 @@ def seed(data_dir: Path, releases: int) -> None:
     from newswire.actions import accounts
     from newswire.actions import releases as actions
     from newswire.actions.accounts import actor_for
+    from newswire.actions.scheduler import run_once
     from newswire.config import load_settings
     from newswire.domain.lifecycle import Role
     from newswire.intake.validate import ReleaseInput, content_from_input
-    from newswire.actions.scheduler import run_once
     from newswire.store.db import Database
 
     settings = load_settings(data_dir, base_url="http://127.0.0.1:8000")
