@@ -19,8 +19,13 @@ from newswire.store import feeds as store
 from newswire.store.feed_query import FeedQuery, FeedQueryError
 from newswire.web.feeds.cache import FeedCache, cache_of
 
-_QUERY_PARAMS = {"industry": "industry", "region": "region", "lang": "language"}
-_QUERY_PARAMS |= {"language": "language", "issuer": "issuer"}
+_QUERY_PARAMS = {
+    "industry": "industry",
+    "region": "region",
+    "lang": "language",
+    "language": "language",
+    "issuer": "issuer",
+}
 
 
 def _request(scope: Scope, dimension: str | None) -> tuple[FeedQuery, str, int]:
