@@ -9,14 +9,21 @@ from newswire.intake.language import WIRE_LANGUAGES, split_tag
 
 __all__ = [
     "ErrorKind",
+    "Quality",
     "TranslationEngine",
     "TranslationError",
     "base_lang",
     "canonical_tag",
+    "engine_directions",
+    "engine_quality",
+    "engine_unavailable_reason",
     "is_known_language",
+    "is_rule_based",
 ]
 
 ErrorKind = Literal["unavailable", "rejected", "quota", "rate_limited"]
+# "draft": the engine's output is a starting point for a person and never goes out unreviewed.
+Quality = Literal["publishable", "draft"]
 
 
 @runtime_checkable
@@ -26,6 +33,15 @@ class TranslationEngine(Protocol):
     `translate_batch` returns exactly one string per input segment, in the same order, and
     raises `TranslationError` when it cannot. Segments may contain placeholder tokens
     (`XNW0X`) that must come back unchanged; engines pass text through as plain text.
+
+    Engines may also describe themselves (read with the `engine_*` functions below, which
+    give the default when an engine does not):
+
+    * `quality`: "publishable" (default) or "draft" (every edition goes to the desk);
+    * `rule_based`: True for rule-based engines, which are never chained through a pivot;
+    * `directions()`: the (source, target) base-language pairs it can do now, or None when
+      it cannot tell without being asked (`supports` is then the only answer);
+    * `unavailable_reason()`: None when it can work, else why not and how to fix it.
     """
 
     name: str
@@ -103,3 +119,21 @@ def is_known_language(tag: str) -> bool:
     if not all(p.isalnum() for p in parts):
         return False
     return base_lang(canonical) in _WIRE_BASES
+
+
+def engine_quality(engine: object) -> Quality:
+    return "draft" if getattr(engine, "quality", "publishable") == "draft" else "publishable"
+
+
+def is_rule_based(engine: object) -> bool:
+    return bool(getattr(engine, "rule_based", False))
+
+
+def engine_directions(engine: object) -> frozenset[tuple[str, str]] | None:
+    describe = getattr(engine, "directions", None)
+    return frozenset(describe()) if callable(describe) else None
+
+
+def engine_unavailable_reason(engine: object) -> str | None:
+    describe = getattr(engine, "unavailable_reason", None)
+    return describe() if callable(describe) else None
