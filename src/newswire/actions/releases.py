@@ -28,6 +28,7 @@ from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
 from newswire.store.hooks import after_commit
 from newswire.store.models import Release, ReleaseVersion, Transition
+from newswire.translate.engines import current_registry
 
 RECENT_WINDOW = timedelta(days=30)
 
@@ -195,10 +196,12 @@ def _recent_from_same_issuer(db: Session, release: Release, now: datetime) -> li
 
 
 def review_checks(db: Session, release: Release, now: datetime) -> dict[str, object]:
+    content = content_from_json(release.content)
     results = run_checks(
-        content_from_json(release.content),
+        content,
         now=now,
         recent=_recent_from_same_issuer(db, release, now),
+        translation_ways=current_registry().ways(content.language, content.target_languages),
     )
     return {"at": now.isoformat(), "results": [r.as_dict() for r in results]}
 

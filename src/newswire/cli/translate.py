@@ -19,12 +19,28 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from newswire.config import load_settings
+from newswire.intake.language import WIRE_LANGUAGES
 from newswire.translate.base import canonical_tag, is_known_language
+from newswire.translate.engines import EngineRegistry
 
 translate_app = typer.Typer(
     help="Machine translation of editions and the QA gate for translations.",
     no_args_is_help=True,
 )
+
+
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="Data folder (default: $NEWSWIRE_DATA or ./var)")
+]
+
+
+def _registry(data: Path | None) -> EngineRegistry:
+    """The engines of the data folder: its translation.json and installed models."""
+    try:
+        return EngineRegistry.for_data_dir(load_settings(data).data_dir)
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _fail(message: str) -> NoReturn:
@@ -171,10 +187,10 @@ def text_command(
     glossary: Annotated[
         str | None, typer.Option("--glossary", help="JSON file: {term: null | {lang: form}}")
     ] = None,
+    data: DataOption = None,
 ) -> None:
-    """Translate a Markdown file with the default engines; print the result and its flags."""
+    """Translate a Markdown file with the wire's engines; print the result and its flags."""
     from newswire.translate.base import TranslationError
-    from newswire.translate.engines import EngineRegistry
     from newswire.translate.pipeline import translate_document
 
     src_tag, tgt_tag = _language(src, "from"), _language(tgt, "to")
@@ -182,9 +198,9 @@ def text_command(
         _fail("--from and --to are the same language")
     text = _read_text(file)
     terms = _glossary(glossary)
-    engine = EngineRegistry().engine_for(src_tag, tgt_tag)
+    engine = _registry(data).route(src_tag, tgt_tag).engine
     if engine is None:
-        _fail(f"no engine translates {src_tag} to {tgt_tag} here: it needs a translator")
+        _fail(_registry(data).route(src_tag, tgt_tag).reason)
     try:
         result = translate_document(text, src_tag, tgt_tag, engine=engine, glossary=terms)
     except TranslationError as exc:
@@ -201,3 +217,41 @@ def text_command(
             indent=2,
         )
     )
+
+
+_WAY_WORDS = {
+    "machine": "machine translation",
+    "pivot": "machine translation via English",
+    "draft": "machine draft, post-edited by the desk",
+    "translator": "a translator translates it",
+}
+
+
+@translate_app.command("engines")
+def engines_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document")] = False,
+    src: Annotated[str | None, typer.Option("--from", help="Only pairs from this language")] = None,
+    tgt: Annotated[str | None, typer.Option("--to", help="Only pairs into this language")] = None,
+    data: DataOption = None,
+) -> None:
+    """For every ordered pair of the wire's languages: the engine or chain that translates it
+    now, or why none can and how to get one."""
+    sources = [_language(src, "from")] if src else list(WIRE_LANGUAGES)
+    targets = [_language(tgt, "to")] if tgt else list(WIRE_LANGUAGES)
+    registry = _registry(data)
+    routes = [registry.route(s, t) for s in sources for t in targets if s != t]
+    covered = sum(1 for r in routes if r.kind != "none")
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"pairs": [r.as_dict() for r in routes], "covered": covered, "total": len(routes)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    typer.echo(f"{covered} of {len(routes)} language pairs have an engine here.")
+    for route in routes:
+        way = route.way()
+        detail = route.chain or f"to get an engine: {route.remedy}"
+        typer.echo(f"{route.src:>7} → {route.tgt:<7}  {_WAY_WORDS[way.kind]:<40}  {detail}")

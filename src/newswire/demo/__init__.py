@@ -21,8 +21,8 @@ from newswire.domain.lifecycle import Role
 from newswire.domain.release import ReleaseContent
 from newswire.intake import parse_markdown_release
 from newswire.store.db import Database
-from newswire.store.models import Organization
-from newswire.translate.engines import EngineRegistry
+from newswire.store.models import Edition, Organization
+from newswire.translate.engines import EngineRegistry, current_registry, install_registry
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _seed_releases(db: Database) -> list[str]:
             submit=True,
             now=now,
         ).id
-    translate_due(db, EngineRegistry(), now=now)  # the bundled engine: English -> Portuguese
+    translate_due(db, current_registry(), now=now)  # every language with an engine here
     run_once(db, now=now + timedelta(seconds=1))
     with db.session() as s:
         corrected = _sample("01-acme-offshore-wind.md", now)
@@ -148,16 +148,40 @@ def _seed_releases(db: Database) -> list[str]:
             "Household figure updated by the issuer",
             now=now + timedelta(seconds=2),
         )
+    translate_due(db, current_registry(), now=now + timedelta(seconds=3))  # the correction
     with db.session() as s:
-        editions = ", ".join(f"{e.language} {e.status}" for e in editions_of(s, wind))
+        editions = editions_of(s, wind)
     lines += [
-        f"  {wind}  published, top story, then corrected (version 2); editions: {editions}",
+        f"  {wind}  published, top story, then corrected (version 2); editions:",
+        *_edition_lines(editions),
         f"  {storage}  published (German)",
         f"  {robots}  published (Japanese)",
         f"  {solar}  published (Arabic, right to left)",
         f"  {results}  embargoed until {lift.isoformat(timespec='minutes')}: not public yet",
         f"  {pending}  submitted, waiting in the desk's review queue",
     ]
+    return lines
+
+
+def _edition_lines(editions: list[Edition]) -> list[str]:
+    """The wind farm release's editions, grouped the way a reader of the demo needs them."""
+    by_status: dict[str, list[Edition]] = {}
+    for edition in editions:
+        by_status.setdefault(edition.status, []).append(edition)
+    lines = []
+    for status, label in (
+        ("approved", "translated and approved"),
+        ("needs_review", "translated, waiting for the desk"),
+        ("pending", "still translating"),
+    ):
+        for e in by_status.get(status, []):
+            lines.append(f"      {e.language:<8}{label} ({e.engine})")
+    waiting = [e.language for e in by_status.get("needs_translator", [])]
+    if waiting:
+        lines.append(
+            f"      waiting for a translator (no engine here): {', '.join(waiting)}; "
+            "see `newswire translate engines`"
+        )
     return lines
 
 
@@ -171,6 +195,7 @@ async def _deliver(db: Database) -> int:
 
 def seed_demo(db: Database) -> str:
     """Seed once; a second run leaves the data as it is and prints the logins again."""
+    install_registry(EngineRegistry.for_data_dir(db.settings.data_dir))
     with db.session() as s:
         fresh = accounts.get_organization_or_none(s, "acme-renewables") is None
         if fresh:

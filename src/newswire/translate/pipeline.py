@@ -19,11 +19,13 @@ Steps, in order:
 5. `inline.restore` puts placeholders back; `reassemble` rebuilds the document.
 6. The QA gate checks every engine-translated sentence against its source.
 
-`translate_edition` wraps this for one edition: it picks the engine from an
-`EngineRegistry`, and says what happens next: "needs_translator" (no engine for the pair:
-a person translates), "auto_approved" (no flags and the issuer allowed machine
-translation), "needs_review" (the desk looks first), or "engine_failed" (the engine
-raised a `TranslationError`; `error.retryable` says whether to try again later).
+`translate_edition` wraps this for one edition: it asks an `EngineRegistry` for the pair's
+route (one engine, or a chain through English) and says what happens next:
+"needs_translator" (no route: a person translates), "auto_approved" (no flags, a
+publishable-quality engine, and the issuer allowed machine translation), "needs_review"
+(the desk looks first: flags, a draft-quality engine such as Apertium, or no machine
+translation allowed), or "engine_failed" (the engine raised a `TranslationError`;
+`error.retryable` says whether to try again later).
 """
 
 from __future__ import annotations
@@ -215,14 +217,12 @@ def translate_edition(
     memory: TranslationMemory | None = None,
     glossary: Glossary | None = None,
 ) -> EditionDraft:
-    """Translate one edition with the engine the registry picks for the pair."""
-    engine = registry.engine_for(src, tgt)
+    """Translate one edition along the route the registry gives the pair (one engine or a
+    chain through English); `EditionDraft.engine` records the engine or the chain."""
+    route = registry.route(src, tgt)
+    engine = route.engine
     if engine is None:
-        return EditionDraft(
-            tgt,
-            "needs_translator",
-            f"no engine is configured for {src} to {tgt}: a translator must translate it",
-        )
+        return EditionDraft(tgt, "needs_translator", route.reason)
     try:
         result = translate_document(
             markdown, src, tgt, engine=engine, memory=memory, glossary=glossary
@@ -233,6 +233,14 @@ def translate_edition(
         kinds = sorted({f.kind for f in result.flags})
         reason = f"{len(result.flags)} QA flag(s): {', '.join(kinds)}"
         return EditionDraft(tgt, "needs_review", reason, engine.name, result)
+    if route.quality == "draft":
+        return EditionDraft(
+            tgt,
+            "needs_review",
+            f"{engine.name} gives draft-quality translations: the desk post-edits every one",
+            engine.name,
+            result,
+        )
     if not machine_translation_allowed:
         return EditionDraft(
             tgt,

