@@ -157,6 +157,46 @@ def test_a_failing_engine_is_retried_then_the_edition_goes_to_a_human(
     assert "failed 5 time(s)" in edition["reason"] and "connection refused" in edition["reason"]
 
 
+class Uninstalled:
+    """An engine whose models were removed: it covers nothing now and says why."""
+
+    name = "models"
+
+    def supports(self, src: str, tgt: str) -> bool:
+        return False
+
+    def unavailable_reason(self) -> str:
+        return "the en-de model was removed from the data folder"
+
+    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
+        raise AssertionError("never called for a pair it does not support")
+
+
+class Removed(Failing):
+    name = "removed"
+
+    def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
+        raise TranslationError("unavailable", False, "the package cannot be loaded")
+
+
+@pytest.mark.parametrize(
+    ("engine", "reason"),
+    [
+        (Uninstalled(), "the en-de model was removed from the data folder"),
+        (Removed(), "the package cannot be loaded"),
+    ],
+)
+def test_an_engine_that_vanishes_sends_the_edition_to_a_translator_with_the_reason(
+    client: TestClient, world: World, engine: object, reason: str
+) -> None:
+    rid = _approved(client, world, target_languages=["de"])
+    registry = EngineRegistry({"en-de": "gone"}, {"gone": engine})  # type: ignore[dict-item]
+    translate_due(client.app.state.db, registry, now=datetime.now(UTC))
+    edition = _editions(client, world, rid)["de"]
+    assert edition["status"] == "needs_translator"
+    assert reason in edition["reason"]
+
+
 def test_only_approved_editions_are_distributed(
     client: TestClient, world: World, db: Database
 ) -> None:
