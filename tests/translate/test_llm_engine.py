@@ -306,6 +306,9 @@ def test_directions_and_configuration() -> None:
         ({"base_url": "http://h/v1", "model": "q", "languages": "en,de"}, "a list of tags"),
         ({"base_url": "http://h/v1", "model": "q", "languages": []}, "languages is empty"),
         ({"base_url": "http://h/v1", "model": "q", "quality": "great"}, "quality"),
+        ({"base_url": "http://h/v1", "model": "q", "temperature": "low"}, "temperature"),
+        ({"base_url": "http://h/v1", "model": "q", "json_mode": "yes"}, "json_mode"),
+        ({"base_url": "http://h/v1", "model": "q", "max_chars": 0}, "max_chars"),
         ({"base_url": "http://h/v1", "model": "q", "temprature": 0}, "unexpected keyword"),
     ],
 )

@@ -147,6 +147,13 @@ class ChatCompletionsEngine(_HttpEngine):
             raise ValueError(f"llm: timeout_s must be a positive number of seconds: {timeout_s!r}")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"llm: batch_size must be a whole number >= 1: {batch_size!r}")
+        if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+            raise ValueError(f"llm: max_chars must be a whole number >= 1: {max_chars!r}")
+        if isinstance(temperature, bool) or not isinstance(temperature, int | float):
+            raise ValueError(f"llm: temperature must be a number: {temperature!r}")
+        for option, value in (("json_mode", json_mode), ("split_bad_batches", split_bad_batches)):
+            if not isinstance(value, bool):
+                raise ValueError(f"llm: {option} must be true or false: {value!r}")
         if quality not in ("publishable", "draft"):
             raise ValueError(f"llm: quality must be 'publishable' or 'draft': {quality!r}")
         super().__init__(
@@ -245,13 +252,14 @@ class ChatCompletionsEngine(_HttpEngine):
             return self._ask(batch, src, tgt)
         except ValueError as exc:
             if not (self.split_bad_batches and len(batch) > 1):
-                raise self._bad_reply(exc, self.model) from exc
+                raise self._bad_reply(exc, f"model {self.model!r}") from exc
         out: list[str] = []
         for number, segment in enumerate(batch, 1):
             try:
                 out.extend(self._ask([segment], src, tgt))
             except ValueError as exc:
-                raise self._bad_reply(exc, f"{self.model}, segment {number} sent alone") from exc
+                where = f"model {self.model!r}, segment {number} sent alone"
+                raise self._bad_reply(exc, where) from exc
         return out
 
     def _bad_reply(self, exc: ValueError, where: str) -> TranslationError:
