@@ -10,6 +10,8 @@ Every engine follows `TranslationEngine`: `name`, `supports(src, tgt)` and
   models from a folder the operator fills (`newswire.translate.local_engine`, README.md).
 * `LibreTranslateEngine` ("libretranslate") and `DeepLEngine` ("deepl"): HTTP services
   configured by URL and key (`newswire.translate.http_engines`).
+* `ChatCompletionsEngine` ("llm", type "llm" or "openai-chat"): a language model behind an
+  OpenAI-compatible chat API (Ollama, vLLM, llama.cpp server; `newswire.translate.llm_engine`).
 
 `EngineRegistry` maps language pairs to engines by configuration:
 
@@ -51,6 +53,7 @@ from newswire.translate.base import (
 )
 from newswire.translate.fast_engine import FastTranslateEngine
 from newswire.translate.http_engines import DeepLEngine, LibreTranslateEngine
+from newswire.translate.llm_engine import ChatCompletionsEngine
 from newswire.translate.local_engine import CTranslate2Engine
 from newswire.translate.routes import PIVOT, Hop, Route
 
@@ -58,6 +61,7 @@ __all__ = [
     "BUILTIN_RULES",
     "DEFAULT_PAIRS",
     "CTranslate2Engine",
+    "ChatCompletionsEngine",
     "DeepLEngine",
     "EngineRegistry",
     "FastTranslateEngine",
@@ -90,6 +94,8 @@ _ENGINE_TYPES: dict[str, Callable[..., TranslationEngine]] = {
     "argos": CTranslate2Engine,
     "libretranslate": LibreTranslateEngine,
     "deepl": DeepLEngine,
+    "llm": ChatCompletionsEngine,
+    "openai-chat": ChatCompletionsEngine,
 }
 
 
