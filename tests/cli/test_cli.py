@@ -153,3 +153,11 @@ def test_demo_seeds_accounts_and_releases_through_the_lifecycle(
     assert states == ["corrected", "embargoed", "published", "published", "published", "submitted"]
     again = CliRunner().invoke(app, ["demo", "--data", str(tmp_path / "demo"), "--no-serve"])
     assert again.exit_code == 0 and "already seeded" in again.output
+
+
+def test_serve_refuses_a_broken_translation_file_with_a_message(tmp_path: Path) -> None:
+    (tmp_path / "translation.json").write_text('{"pairs": {"en-de": "nowhere"}}')
+    result = CliRunner().invoke(app, ["serve", "--data", str(tmp_path), "--port", "1"])
+    assert result.exit_code == 2
+    assert "translation.json" in result.stderr
+    assert "names the engine 'nowhere', not configured" in result.stderr

@@ -73,3 +73,10 @@ class NotFound(NewswireError):
 class Conflict(NewswireError):
     status = 409
     code = "conflict"
+
+
+class BadConfiguration(NewswireError, ValueError):
+    """A configuration file in the data folder cannot be used; the message names the file."""
+
+    status = 500
+    code = "bad_configuration"

@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from newswire.domain.errors import BadConfiguration
 from newswire.domain.translation_way import TranslationWay
 from newswire.translate.apertium_engine import ApertiumEngine
 from newswire.translate.base import (
@@ -202,9 +203,9 @@ class EngineRegistry:
             try:
                 config = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise ValueError(f"{path} is not readable JSON: {exc}") from exc
+                raise BadConfiguration(f"{path} is not readable JSON: {exc}") from exc
             if not isinstance(config, dict):
-                raise ValueError(f"{path} must hold a JSON object with 'engines' and 'pairs'")
+                raise BadConfiguration(f"{path} must hold a JSON object with 'engines' and 'pairs'")
         try:
             engines = {name: build_engine(spec) for name, spec in config.get("engines", {}).items()}
             structured = "pairs" in config or "engines" in config
@@ -215,7 +216,7 @@ class EngineRegistry:
                 engines.setdefault(name, engine)
             return cls(dict(pairs), engines, fallback=[*fallback, *BUILTIN_RULES])
         except (ValueError, AttributeError, TypeError) as exc:
-            raise ValueError(f"{path}: {exc}") from exc
+            raise BadConfiguration(f"{path}: {exc}") from exc
 
     def engine(self, name: str) -> TranslationEngine:
         """The engine configured under `name` (the built-in ones are made on first use)."""
