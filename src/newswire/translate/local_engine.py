@@ -35,7 +35,7 @@ from typing import Any
 
 from newswire.translate.base import TranslationError, base_lang, canonical_tag
 
-__all__ = ["NLLB_CODES", "CTranslate2Engine", "LocalModel", "discover_models"]
+__all__ = ["NLLB_CODES", "CTranslate2Engine", "LocalModel", "discover_models", "language_key"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ NLLB_CODES: dict[str, str] = {
 }
 
 
-def _lang_key(tag: str) -> str:
+def language_key(tag: str) -> str:
     """ "zh-Hans"/"zh-Hant" stay as they are; every other tag becomes its base language."""
     canonical = canonical_tag(tag)
     if base_lang(canonical) == "zh":
@@ -89,15 +89,15 @@ class LocalModel:
         return bool(self.languages) and not self.pairs
 
     def covers(self, src: str, tgt: str) -> bool:
-        s, t = _lang_key(src), _lang_key(tgt)
+        s, t = language_key(src), language_key(tgt)
         if self.pairs:
             return (s, t) in self.pairs or (base_lang(s), base_lang(t)) in self.pairs
         return s != t and s in self.languages and t in self.languages
 
     def _fill(self, tokens: list[str], src: str, tgt: str) -> list[str]:
         values = {
-            "{src}": self.languages.get(_lang_key(src), ""),
-            "{tgt}": self.languages.get(_lang_key(tgt), ""),
+            "{src}": self.languages.get(language_key(src), ""),
+            "{tgt}": self.languages.get(language_key(tgt), ""),
         }
         return [values.get(t, t) for t in tokens]
 
@@ -118,7 +118,7 @@ def _pair_set(pairs: list[str]) -> frozenset[tuple[str, str]]:
         src, _, tgt = pair.replace(">", "-").partition("-")
         if not src or not tgt:
             raise ValueError(f"bad pair {pair!r} (write 'en-de')")
-        out.add((_lang_key(src), _lang_key(tgt)))
+        out.add((language_key(src), language_key(tgt)))
     return frozenset(out)
 
 
@@ -127,7 +127,7 @@ def _from_manifest(folder: Path, data: dict[str, Any]) -> LocalModel:
     shared = data.get("spm")
     source_spm = folder / str(data.get("source_spm", shared or "source.spm"))
     target_spm = folder / str(data.get("target_spm", shared or "target.spm"))
-    languages = {_lang_key(k): str(v) for k, v in (data.get("languages") or {}).items()}
+    languages = {language_key(k): str(v) for k, v in (data.get("languages") or {}).items()}
     return LocalModel(
         name=folder.name,
         path=model_path,
