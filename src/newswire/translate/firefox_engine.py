@@ -30,6 +30,7 @@ from typing import Any
 from newswire.translate.base import TranslationError, base_lang, canonical_tag
 from newswire.translate.local_engine import language_key
 from newswire.translate.models.layout import (
+    FIREFOX_MANIFEST,
     FirefoxManifest,
     firefox_models_dir,
     is_staging,
@@ -93,19 +94,44 @@ def _native_failure(exc: BaseException) -> bool:
 def build_translator(files: ModelFiles) -> Any:
     """A translator from the bytes, checked by translating a probe; ValueError if it fails.
 
-    Must be called on the thread that will use the translator."""
+    Must be called on the thread that will use (and drop) the translator: on failure no
+    reference to it leaves this function, not even through a traceback."""
     from fxtranslate import Translator
 
+    why = ""
     try:
         translator = Translator(files.model, files.src_vocab, files.trg_vocab, files.lex)
+    except BaseException as exc:
+        if not _native_failure(exc):
+            raise
+        why = f"the model does not load: {exc}"
+    if why:
+        raise ValueError(why)
+    try:
         probe = translator.translate(PROBE)
     except BaseException as exc:
         if not _native_failure(exc):
             raise
-        raise ValueError(f"the model does not load: {exc}") from exc
-    if not probe.strip():
-        raise ValueError("the model translates a probe sentence to nothing (wrong vocabulary?)")
+        why = f"the model does not translate: {exc}"
+    else:
+        if not probe.strip():
+            why = "the model translates a probe sentence to nothing (wrong vocabulary?)"
+    if why:
+        del translator
+        raise ValueError(why)
     return translator
+
+
+# Each worker thread's translators (folder -> (stamp, translator)). Module-level, so that a
+# translator is only ever dropped by its own thread: when the thread ends or replaces it.
+_THREAD_TRANSLATORS = threading.local()
+
+
+def _mtime(folder: Path) -> int:
+    try:
+        return (folder / FIREFOX_MANIFEST).stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 class FirefoxTranslationsEngine:
@@ -119,14 +145,15 @@ class FirefoxTranslationsEngine:
         self.models_dir = Path(models_dir)
         self.workers = max(1, workers or min(4, os.cpu_count() or 1))
         self._lock = threading.Lock()
-        self._scanned: tuple[float, dict[tuple[str, str], FirefoxManifest]] | None = None
+        self._scanned: tuple[tuple[int, ...], dict[tuple[str, str], FirefoxManifest]] | None = None
         self._files: dict[Path, tuple[str, ModelFiles]] = {}  # folder -> (stamp, bytes)
         self._broken: dict[Path, tuple[str, str]] = {}  # folder -> (stamp, why)
-        self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
-    def for_data_dir(cls, data_dir: str | Path, workers: int | None = None) -> FirefoxTranslationsEngine:
+    def for_data_dir(
+        cls, data_dir: str | Path, workers: int | None = None
+    ) -> FirefoxTranslationsEngine:
         return cls(firefox_models_dir(Path(data_dir)), workers=workers)
 
     # -- what is installed ------------------------------------------------------------------
@@ -137,16 +164,17 @@ class FirefoxTranslationsEngine:
         Read again whenever the models folder changes (an install or a removal renames a
         folder in it), so a model installed while the server runs is found."""
         try:
-            stamp = self.models_dir.stat().st_mtime
+            folders = sorted(
+                p for p in self.models_dir.iterdir() if p.is_dir() and not is_staging(p)
+            )
+            stamp = (self.models_dir.stat().st_mtime_ns, *(_mtime(f) for f in folders))
         except OSError:
             return {}
         scanned = self._scanned
         if scanned is not None and scanned[0] == stamp:
             return scanned[1]
         found: dict[tuple[str, str], FirefoxManifest] = {}
-        for folder in sorted(p for p in self.models_dir.iterdir() if p.is_dir()):
-            if is_staging(folder):
-                continue
+        for folder in folders:
             try:
                 manifest = read_firefox_manifest(folder)
                 key = (language_key(manifest.src), language_key(manifest.tgt))
@@ -183,7 +211,7 @@ class FirefoxTranslationsEngine:
 
     @staticmethod
     def _stamp(manifest: FirefoxManifest) -> str:
-        return f"{manifest.installed_at}|{manifest.version}|{sorted(manifest.files.items())}"
+        return f"{_mtime(manifest.folder)}|{manifest.version}|{sorted(manifest.files.items())}"
 
     def _fail(self, manifest: FirefoxManifest, why: str) -> TranslationError:
         return TranslationError(
@@ -215,24 +243,43 @@ class FirefoxTranslationsEngine:
                 return cached[1]
         try:
             files = ModelFiles.read(manifest)
-            self._pool_now().submit(self._translator, manifest.folder, stamp, files).result()
+            failure = (
+                self._pool_now().submit(self._work, manifest.folder, stamp, files, PROBE).result()
+            )
+            why = failure[1].partition(": ")[2] if failure[0] is None else None
         except ValueError as exc:
+            why = str(exc)
+        if why is not None:
             with self._lock:
-                self._broken[manifest.folder] = (stamp, str(exc))
-            raise self._fail(manifest, str(exc)) from exc
+                self._broken[manifest.folder] = (stamp, why)
+            raise self._fail(manifest, why)
         with self._lock:
             self._files[manifest.folder] = (stamp, files)
         return files
 
-    def _translator(self, folder: Path, stamp: str, files: ModelFiles) -> Any:
-        """This worker thread's translator for the direction, built on first use."""
-        mine: dict[Path, tuple[str, Any]] = getattr(self._local, "translators", None) or {}
-        self._local.translators = mine
+    def _work(
+        self, folder: Path, stamp: str, files: ModelFiles, text: str
+    ) -> tuple[str | None, str]:
+        """On a worker thread: (translation, "") or (None, why). Nothing raised here crosses
+        to the caller's thread, so no traceback carries this thread's translators away."""
+        mine: dict[Path, tuple[str, Any]] = getattr(_THREAD_TRANSLATORS, "by_folder", None) or {}
+        _THREAD_TRANSLATORS.by_folder = mine
         entry = mine.get(folder)
         if entry is None or entry[0] != stamp:
-            entry = (stamp, build_translator(files))
+            mine.pop(folder, None)
+            try:
+                entry = (stamp, build_translator(files))
+            except ValueError as exc:
+                return None, f"load: {exc}"
             mine[folder] = entry
-        return entry[1]
+        if not text.strip():
+            return text, ""
+        try:
+            return " ".join(entry[1].translate(text).split()), ""
+        except BaseException as exc:
+            if not _native_failure(exc):
+                raise
+            return None, f"run: the model failed: {exc}"
 
     # -- the engine protocol ----------------------------------------------------------------
 
@@ -259,22 +306,18 @@ class FirefoxTranslationsEngine:
         files = self._load(manifest)
         stamp = self._stamp(manifest)
 
-        def one(text: str) -> str:
-            if not text.strip():
-                return text
-            try:
-                translator = self._translator(manifest.folder, stamp, files)
-                return " ".join(translator.translate(text).split())
-            except ValueError as exc:
-                raise self._fail(manifest, str(exc)) from exc
-            except BaseException as exc:
-                if not _native_failure(exc):
-                    raise
-                raise TranslationError(
-                    "unavailable", False, f"the model failed: {exc}", self.name
-                ) from exc
-
-        return list(self._pool_now().map(one, segments))
+        results = list(
+            self._pool_now().map(
+                lambda text: self._work(manifest.folder, stamp, files, text), segments
+            )
+        )
+        for out, why in results:
+            if out is None:
+                kind, _, message = why.partition(": ")
+                if kind == "load":
+                    raise self._fail(manifest, message)
+                raise TranslationError("unavailable", False, message, self.name)
+        return [out for out, _ in results]  # type: ignore[misc]
 
     def close(self) -> None:
         """Stops the worker threads (each drops its own translators, as fxtranslate needs)."""

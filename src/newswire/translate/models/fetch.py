@@ -89,7 +89,9 @@ class Fetcher:
             try:
                 shutil.copyfile(path, dest)
             except OSError as exc:
-                raise ModelInstallError(f"{location}: cannot copy it: {exc.strerror or exc}") from None
+                raise ModelInstallError(
+                    f"{location}: cannot copy it: {exc.strerror or exc}"
+                ) from None
             return sha256_of_file(dest)
         try:
             with self._client() as client, client.stream("GET", location) as response:

@@ -74,7 +74,9 @@ def collect_roles(files: list[Path], into: Path, what: str) -> dict[str, Path]:
         if role is None:
             continue
         if role in roles:
-            raise ModelInstallError(f"{what}: two files for the {role}: {roles[role].name}, {path.name}")
+            raise ModelInstallError(
+                f"{what}: two files for the {role}: {roles[role].name}, {path.name}"
+            )
         name = path.name[:-4] if path.name.endswith(".zst") else path.name
         target = into / name
         if path.name.endswith(".zst"):

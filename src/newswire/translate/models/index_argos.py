@@ -70,7 +70,9 @@ class ArgosIndex:
         try:
             data = json.loads(body)
         except json.JSONDecodeError as exc:
-            raise ModelInstallError(f"{where}: not an Argos package index (not JSON: {exc.msg})") from None
+            raise ModelInstallError(
+                f"{where}: not an Argos package index (not JSON: {exc.msg})"
+            ) from None
         if not isinstance(data, list):
             raise ModelInstallError(f"{where}: not an Argos package index (expected a JSON list)")
         self.packages: list[ArgosPackage] = []
@@ -145,8 +147,14 @@ def unpack_argos(archive: Path, into: Path, what: str) -> tuple[Path, dict[str, 
         with zipfile.ZipFile(archive) as zipped:
             for info in zipped.infolist():
                 parts = PurePosixPath(info.filename).parts
-                if info.filename.startswith("/") or ".." in parts or (info.external_attr >> 28) == 0xA:
-                    raise ModelInstallError(f"{what}: unsafe path in the archive: {info.filename!r}")
+                if (
+                    info.filename.startswith("/")
+                    or ".." in parts
+                    or (info.external_attr >> 28) == 0xA
+                ):
+                    raise ModelInstallError(
+                        f"{what}: unsafe path in the archive: {info.filename!r}"
+                    )
             bad = zipped.testzip()
             if bad is not None:
                 raise ModelInstallError(f"{what}: corrupt archive (bad CRC in {bad})")

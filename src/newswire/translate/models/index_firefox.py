@@ -137,7 +137,9 @@ class FirefoxIndex:
                 by_arch.setdefault(r.get("architecture"), []).append(r)
             ranked = sorted(
                 by_arch,
-                key=lambda a: _ARCHITECTURES.index(a) if a in _ARCHITECTURES else len(_ARCHITECTURES),
+                key=lambda a: (
+                    _ARCHITECTURES.index(a) if a in _ARCHITECTURES else len(_ARCHITECTURES)
+                ),
             )
             for arch in ranked:
                 files = self._complete(by_arch[arch])
@@ -178,4 +180,6 @@ def decompress(data: bytes, sha256: str | None, what: str) -> bytes:
             raise ModelInstallError(
                 f"{what}: SHA-256 mismatch ({text}); nothing was installed"
             ) from None
-        raise ModelInstallError(f"{what}: corrupt attachment ({text}); nothing was installed") from None
+        raise ModelInstallError(
+            f"{what}: corrupt attachment ({text}); nothing was installed"
+        ) from None

@@ -20,7 +20,12 @@ from newswire.translate.base import canonical_tag, is_known_language
 from newswire.translate.local_engine import language_key
 from newswire.translate.models.fetch import Fetcher, check_sha256
 from newswire.translate.models.firefox_files import collect_roles, unpack_archive
-from newswire.translate.models.index_argos import ArgosIndex, argos_index_url, unpack_argos, wire_key
+from newswire.translate.models.index_argos import (
+    ArgosIndex,
+    argos_index_url,
+    unpack_argos,
+    wire_key,
+)
 from newswire.translate.models.index_firefox import FirefoxIndex, FirefoxRegistry, decompress
 from newswire.translate.models.layout import (
     ARGOS_RECEIPT,
@@ -153,7 +158,13 @@ def remove(data_dir: Path, src: str, tgt: str, engine: str | None = None) -> lis
 
 
 def _finish_firefox(
-    data_dir: Path, work: Path, roles: dict[str, Path], src: str, tgt: str, version: str, source: str
+    data_dir: Path,
+    work: Path,
+    roles: dict[str, Path],
+    src: str,
+    tgt: str,
+    version: str,
+    source: str,
 ) -> InstalledModel:
     """Writes the manifest, proves the model loads, and moves it into place."""
     from newswire.translate.firefox_engine import ModelFiles, build_translator, fxtranslate_missing
@@ -179,7 +190,12 @@ def _finish_firefox(
 
 
 def _firefox_from_index(
-    data_dir: Path, src: str, tgt: str, registry: FirefoxRegistry, fetcher: Fetcher, index: FirefoxIndex | None
+    data_dir: Path,
+    src: str,
+    tgt: str,
+    registry: FirefoxRegistry,
+    fetcher: Fetcher,
+    index: FirefoxIndex | None,
 ) -> InstalledModel:
     index = index or FirefoxIndex(fetcher.text(registry.records_url), registry.records_url)
     codes = index.code_for(src, tgt)
@@ -189,7 +205,11 @@ def _firefox_from_index(
         )
     version, records = index.files_for(*codes)
     for m in _firefox_installed(data_dir):
-        if _same_direction(m, src, tgt) and m.version == version and m.source == registry.records_url:
+        if (
+            _same_direction(m, src, tgt)
+            and m.version == version
+            and m.source == registry.records_url
+        ):
             return m  # already installed: nothing to fetch
     with staging(firefox_models_dir(data_dir)) as tmp:
         work = tmp / "model"
@@ -207,7 +227,12 @@ def _firefox_from_index(
 
 
 def _firefox_from_files(
-    data_dir: Path, src: str, tgt: str, locations: Sequence[str], sha256: str | None, fetcher: Fetcher
+    data_dir: Path,
+    src: str,
+    tgt: str,
+    locations: Sequence[str],
+    sha256: str | None,
+    fetcher: Fetcher,
 ) -> InstalledModel:
     with staging(firefox_models_dir(data_dir)) as tmp:
         fetched, unpacked = tmp / "fetched", tmp / "unpacked"
@@ -224,9 +249,12 @@ def _firefox_from_files(
         work = tmp / "model"
         work.mkdir()
         roles = collect_roles(paths, work, ", ".join(locations))
-        version = "local-" + hashlib.sha256(
-            b"".join(roles[r].read_bytes()[:1 << 16] for r in sorted(roles))
-        ).hexdigest()[:12]
+        version = (
+            "local-"
+            + hashlib.sha256(
+                b"".join(roles[r].read_bytes()[: 1 << 16] for r in sorted(roles))
+            ).hexdigest()[:12]
+        )
         return _finish_firefox(data_dir, work, roles, src, tgt, version, ", ".join(locations))
 
 
@@ -234,7 +262,13 @@ def _firefox_from_files(
 
 
 def _argos_package(
-    data_dir: Path, src: str, tgt: str, links: Sequence[str], sha256: str | None, fetcher: Fetcher, source: str
+    data_dir: Path,
+    src: str,
+    tgt: str,
+    links: Sequence[str],
+    sha256: str | None,
+    fetcher: Fetcher,
+    source: str,
 ) -> InstalledModel:
     with staging(argos_models_dir(data_dir)) as tmp:
         archive = tmp / "package.argosmodel"
@@ -263,12 +297,23 @@ def _argos_package(
         replaced = [m.path for m in _argos_installed(data_dir) if _same_direction(m, src, tgt)]
         place(folder, final, replaced)
         return InstalledModel(
-            "argos", str(meta["from_code"]), str(meta["to_code"]), version, final, _size(final), source
+            "argos",
+            str(meta["from_code"]),
+            str(meta["to_code"]),
+            version,
+            final,
+            _size(final),
+            source,
         )
 
 
 def _argos_from_index(
-    data_dir: Path, src: str, tgt: str, sha256: str | None, fetcher: Fetcher, index: ArgosIndex | None
+    data_dir: Path,
+    src: str,
+    tgt: str,
+    sha256: str | None,
+    fetcher: Fetcher,
+    index: ArgosIndex | None,
 ) -> InstalledModel:
     url = argos_index_url()
     index = index or ArgosIndex(fetcher.text(url), url)
@@ -309,7 +354,9 @@ def install(
             return _firefox_from_files(Path(data_dir), s, t, sources, sha256, fetcher)
         if sha256:
             raise ModelInstallError("--sha256 goes with --from (the registry gives its own hashes)")
-        return _firefox_from_index(Path(data_dir), s, t, FirefoxRegistry.from_environment(), fetcher, None)
+        return _firefox_from_index(
+            Path(data_dir), s, t, FirefoxRegistry.from_environment(), fetcher, None
+        )
     if len(sources) > 1:
         raise ModelInstallError("an Argos package is one .argosmodel file: give --from once")
     if sources:

@@ -157,7 +157,9 @@ def _writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise ModelInstallError(f"cannot install into {folder}: it is a file, not a folder") from None
+        raise ModelInstallError(
+            f"cannot install into {folder}: it is a file, not a folder"
+        ) from None
     except PermissionError:
         raise ModelInstallError(f"cannot write to {folder}: permission denied") from None
     except OSError as exc:
@@ -197,7 +199,9 @@ def place(ready: Path, final: Path, replaces: list[Path] | None = None) -> None:
     except OSError as exc:
         for aside, path in reversed(parked):
             os.replace(aside, path)
-        raise ModelInstallError(f"cannot move the model into {final}: {exc.strerror or exc}") from exc
+        raise ModelInstallError(
+            f"cannot move the model into {final}: {exc.strerror or exc}"
+        ) from exc
     for aside, _ in parked:
         shutil.rmtree(aside, ignore_errors=True)
 
