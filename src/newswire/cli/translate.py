@@ -3,7 +3,7 @@
     newswire translate qa --from en --to de SOURCE.md TARGET.md
     newswire translate qa - < pairs.jsonl   # lines {"from", "to", "source", "target"}
     newswire translate text --from en --to pt RELEASE.md [--glossary terms.json]
-    newswire translate install en de [--engine fxtranslate|argos] [--from URL_OR_FILE] [--sha256 HEX]
+    newswire translate install en de [--engine fxtranslate|argos] [--from URL|FILE] [--sha256 HEX]
     newswire translate install --all [--engine ...]
     newswire translate list [--json]
     newswire translate remove en de [--engine ...]

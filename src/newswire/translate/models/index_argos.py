@@ -161,7 +161,7 @@ def unpack_argos(archive: Path, into: Path, what: str) -> tuple[Path, dict[str, 
             zipped.extractall(into)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ModelInstallError(f"{what}: corrupt archive ({exc})") from None
-    candidates = [into] + sorted(p for p in into.iterdir() if p.is_dir())
+    candidates = [into, *sorted(p for p in into.iterdir() if p.is_dir())]
     folder = next((p for p in candidates if (p / "metadata.json").is_file()), None)
     if folder is None:
         raise ModelInstallError(f"{what}: not an Argos package (no metadata.json)")
