@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,7 +15,7 @@ import httpx
 
 from newswire.translate.models.layout import ModelInstallError
 
-__all__ = ["Fetcher", "check_sha256", "is_url", "sha256_of_file"]
+__all__ = ["Fetcher", "check_sha256", "is_url", "refuse_broken_zip", "sha256_of_file"]
 
 _CHUNK = 1 << 20
 
@@ -114,3 +115,12 @@ def check_sha256(what: str, actual: str, expected: str | None) -> None:
             f"{what}: SHA-256 mismatch (expected {expected.strip().lower()}, got {actual}); "
             "nothing was installed"
         )
+
+
+def refuse_broken_zip(path: Path, what: str) -> None:
+    """ModelInstallError for a file that starts like a zip but is not a whole one (a
+    truncated download), so it is reported as a corrupt package, not as something else."""
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if magic == b"PK\x03\x04" and not zipfile.is_zipfile(path):
+        raise ModelInstallError(f"{what}: corrupt archive (a truncated or damaged zip)")

@@ -18,6 +18,7 @@ import tarfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from newswire.translate.models.fetch import refuse_broken_zip
 from newswire.translate.models.index_firefox import decompress
 from newswire.translate.models.layout import ModelInstallError
 
@@ -45,6 +46,7 @@ def _safe(name: str, what: str) -> None:
 
 def unpack_archive(archive: Path, into: Path, what: str) -> bool:
     """Unpacks a zip or tar into `into`; False when `archive` is neither (a single file)."""
+    refuse_broken_zip(archive, what)
     try:
         if zipfile.is_zipfile(archive):
             with zipfile.ZipFile(archive) as zipped:

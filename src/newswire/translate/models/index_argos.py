@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newswire.translate.local_engine import discover_models, language_key
+from newswire.translate.models.fetch import refuse_broken_zip
 from newswire.translate.models.layout import ModelInstallError
 
 __all__ = [
@@ -141,6 +142,7 @@ def unpack_argos(archive: Path, into: Path, what: str) -> tuple[Path, dict[str, 
     ModelInstallError when it is not a zip, has unsafe paths, lacks metadata.json, or is not
     a package the ctranslate2 engine can use (no CTranslate2 model, BPE instead of
     SentencePiece)."""
+    refuse_broken_zip(archive, what)
     if not zipfile.is_zipfile(archive):
         raise ModelInstallError(f"{what}: not an Argos package (not a zip archive)")
     try:
