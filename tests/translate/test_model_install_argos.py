@@ -67,12 +67,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FileServer]:
     server.files["/v1/en_de-1_0.argosmodel"] = argos_package(tmp / "a", "en", "de", "1.0")
     server.files["/v1/en_de-1_1.argosmodel"] = argos_package(tmp / "b", "en", "de", "1.1")
     server.files["/v1/de_en-1_0.argosmodel"] = argos_package(tmp / "c", "de", "en", "1.0")
+    server.files["/v1/en_zt-1_0.argosmodel"] = argos_package(tmp / "d", "en", "zt", "1.0")
     server.files["/v1/mislabelled.argosmodel"] = server.files["/v1/de_en-1_0.argosmodel"]
     server.files[INDEX] = json.dumps(
         [
             entry(server, "en", "de", "1.0", "/v1/en_de-1_0.argosmodel"),
             entry(server, "en", "de", "1.1", "/v1/en_de-1_1.argosmodel"),
             entry(server, "de", "en", "1.0", "/v1/de_en-1_0.argosmodel"),
+            entry(server, "en", "zt", "1.0", "/v1/en_zt-1_0.argosmodel"),
             entry(server, "en", "eo", "1.0", "/v1/en_eo.argosmodel"),  # not a wire language
             {"type": "sbd", "code": "stanza"},  # not a translation package: skipped
         ]
@@ -110,12 +112,15 @@ def test_install_the_newest_package_and_the_ctranslate2_engine_finds_it(
 
 def test_install_all_list_and_remove(index: FileServer, tmp_path: Path) -> None:
     done, failed = install_all(tmp_path, engine="argos")
-    assert failed == [] and sorted((m.src, m.tgt) for m in done) == [("de", "en"), ("en", "de")]
+    assert failed == []
+    assert sorted((m.src, m.tgt) for m in done) == [("de", "en"), ("en", "de"), ("en", "zt")]
     assert [(m.engine, m.src, m.tgt) for m in list_installed(tmp_path)] == [
         ("argos", "de", "en"),
         ("argos", "en", "de"),
+        ("argos", "en", "zt"),
     ]
     remove(tmp_path, "de", "en", engine="argos")
+    remove(tmp_path, "en", "zh-Hant")
     assert folders(tmp_path) == ["en_de-1.1"]
 
 
@@ -159,3 +164,10 @@ def test_errors_install_nothing(
     with pytest.raises(ModelInstallError, match="not an Argos package index"):
         install(tmp_path, "en", "de", engine="argos")
     assert folders(tmp_path) == []
+
+
+def test_argos_codes_for_traditional_chinese(index: FileServer, tmp_path: Path) -> None:
+    model = install(tmp_path, "en", "zh-Hant", engine="argos")
+    assert (model.src, model.tgt, model.path.name) == ("en", "zt", "en_zt-1.0")
+    engine = CTranslate2Engine(argos_models_dir(tmp_path))
+    assert engine.supports("en", "zh-Hant") and not engine.supports("en", "zh-Hans")

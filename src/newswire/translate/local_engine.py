@@ -35,7 +35,14 @@ from typing import Any
 
 from newswire.translate.base import TranslationError, base_lang, canonical_tag
 
-__all__ = ["NLLB_CODES", "CTranslate2Engine", "LocalModel", "discover_models", "language_key"]
+__all__ = [
+    "NLLB_CODES",
+    "CTranslate2Engine",
+    "LocalModel",
+    "argos_tag",
+    "discover_models",
+    "language_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,15 @@ NLLB_CODES: dict[str, str] = {
     "es": "spa_Latn",
     "pt": "por_Latn",
 }
+
+
+# Argos Translate's own codes for two of the wire's languages.
+ARGOS_CODES = {"zt": "zh-Hant", "pb": "pt-BR"}
+
+
+def argos_tag(code: str) -> str:
+    """The wire's tag for an Argos Translate language code ("zt" -> "zh-Hant")."""
+    return ARGOS_CODES.get(code, code)
 
 
 def language_key(tag: str) -> str:
@@ -161,7 +177,7 @@ def _detect(folder: Path) -> LocalModel | None:
             path=folder / "model",
             source_spm=spm,
             target_spm=spm,
-            pairs=_pair_set([f"{meta['from_code']}-{meta['to_code']}"]),
+            pairs=_pair_set([f"{argos_tag(meta['from_code'])}-{argos_tag(meta['to_code'])}"]),
             target_prefix=[prefix] if prefix else [],
         )
     if not (folder / "model.bin").is_file():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from newswire.translate.local_engine import discover_models, language_key
+from newswire.translate.local_engine import argos_tag, discover_models, language_key
 from newswire.translate.models.fetch import refuse_broken_zip
 from newswire.translate.models.layout import ModelInstallError
 
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
-_ARGOS_CODES = {"zt": "zh-Hant", "pb": "pt-BR"}
 
 
 def argos_index_url() -> str:
@@ -45,7 +44,7 @@ def argos_index_url() -> str:
 
 def wire_key(argos_code: str) -> str:
     """The language key of an Argos code ("zt" -> "zh-Hant", "de" -> "de")."""
-    return language_key(_ARGOS_CODES.get(argos_code, argos_code))
+    return language_key(argos_tag(argos_code))
 
 
 def _version_key(version: str) -> tuple[int, ...]:

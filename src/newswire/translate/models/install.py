@@ -8,6 +8,7 @@ nothing behind and an installed model untouched. Errors are `ModelInstallError`.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from urllib.parse import urlparse
 
 from newswire.translate.base import canonical_tag, is_known_language
 from newswire.translate.local_engine import language_key
-from newswire.translate.models.fetch import Fetcher, check_sha256
+from newswire.translate.models.fetch import Fetcher, check_sha256, sha256_of_file
 from newswire.translate.models.firefox_files import collect_roles, unpack_archive
 from newswire.translate.models.index_argos import (
     ArgosIndex,
@@ -100,8 +101,6 @@ def _firefox_installed(data_dir: Path) -> list[InstalledModel]:
 
 
 def _argos_installed(data_dir: Path) -> list[InstalledModel]:
-    import json
-
     root = argos_models_dir(data_dir)
     out = []
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
@@ -169,10 +168,7 @@ def _finish_firefox(
     """Writes the manifest, proves the model loads, and moves it into place."""
     from newswire.translate.firefox_engine import ModelFiles, build_translator, fxtranslate_missing
 
-    files = {
-        role: ModelFile(role, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
-        for role, path in roles.items()
-    }
+    files = {role: ModelFile(role, path.name, sha256_of_file(path)) for role, path in roles.items()}
     manifest = FirefoxManifest(work, src, tgt, version, source, files)
     write_json(work / FIREFOX_MANIFEST, manifest.as_json())
     missing = fxtranslate_missing()
@@ -249,12 +245,8 @@ def _firefox_from_files(
         work = tmp / "model"
         work.mkdir()
         roles = collect_roles(paths, work, ", ".join(locations))
-        version = (
-            "local-"
-            + hashlib.sha256(
-                b"".join(roles[r].read_bytes()[: 1 << 16] for r in sorted(roles))
-            ).hexdigest()[:12]
-        )
+        digests = "".join(sha256_of_file(roles[r]) for r in sorted(roles))
+        version = "local-" + hashlib.sha256(digests.encode()).hexdigest()[:12]
         return _finish_firefox(data_dir, work, roles, src, tgt, version, ", ".join(locations))
 
 
