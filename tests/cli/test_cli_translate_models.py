@@ -108,3 +108,18 @@ def test_an_index_that_answers_garbage(
     result = run(["install", "en", "pt", "--data", str(tmp_path)])
     assert result.exit_code == 2
     assert "not a Firefox Translations records list" in result.stderr
+
+
+def test_install_all_names_each_direction_that_failed(
+    registry: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = firefox_records(registry, {("en", "pt"): "enpt", ("pt", "en"): "pten"}, version="3.5")
+    broken = next(r for r in records if r["sourceLanguage"] == "pt" and r["fileType"] == "model")
+    registry.files["/attachments/" + broken["attachment"]["location"]] = (404, b"gone")
+    registry.files["/partial/records"] = json.dumps({"data": records}).encode()
+    monkeypatch.setenv("NEWSWIRE_FIREFOX_RECORDS_URL", registry.url + "/partial/records")
+    result = run(["install", "--all", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "installed fxtranslate en-pt 3.5" in result.stdout
+    assert "error: pt to en:" in result.stderr and "404" in result.stderr
+    assert [p.name for p in (tmp_path / "models" / "firefox").iterdir()] == ["en-pt"]
