@@ -273,3 +273,39 @@ def test_without_fxtranslate_nothing_is_installed(
     with pytest.raises(ModelInstallError, match="pip install fxtranslate"):
         install(tmp_path, "en", "pt")
     assert installed_folders(tmp_path) == []
+
+
+def _record(role: str, version: str, arch: str, filter_expression: str = "") -> dict[str, object]:
+    name = f"{role}.ende.{version}.{arch}"
+    return {
+        "name": name,
+        "fileType": role,
+        "sourceLanguage": "en",
+        "targetLanguage": "de",
+        "version": version,
+        "architecture": arch,
+        "filter_expression": filter_expression,
+        "decompressedHash": "0" * 64,
+        "attachment": {"location": f"main/translations-models-v2/{name}.zst", "hash": "1" * 64},
+    }
+
+
+def test_the_registry_picks_the_newest_released_version_fxtranslate_can_use() -> None:
+    from newswire.translate.models.index_firefox import FirefoxIndex
+
+    records = [
+        *(_record(r, "2.1", "base") for r in ("model", "vocab", "lex")),  # too old for fxtranslate
+        *(_record(r, "3.0", "tiny") for r in ("model", "vocab", "lex")),
+        *(_record(r, "3.0", "base") for r in ("model", "vocab", "lex")),
+        _record("model", "3.2", "base"),  # no vocabulary: incomplete
+        *(_record(r, "3.1", "base", "env.channel == 'nightly'") for r in ("model", "vocab")),
+    ]
+    index = FirefoxIndex(json.dumps({"data": records}), "test")
+    assert index.code_for("en", "de") == ("en", "de") and index.code_for("en", "fr") is None
+    version, files = index.files_for("en", "de")
+    assert version == "3.0"
+    assert [(f.role, f.name) for f in files] == [
+        ("model", "model.ende.3.0.base"),
+        ("vocab", "vocab.ende.3.0.base"),
+        ("lex", "lex.ende.3.0.base"),
+    ]

@@ -82,6 +82,12 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+def _architecture_rank(architecture: str | None) -> int:
+    if architecture in _ARCHITECTURES:
+        return _ARCHITECTURES.index(architecture)
+    return len(_ARCHITECTURES)
+
+
 class FirefoxIndex:
     """The records of the registry, read with fxtranslate's own parser."""
 
@@ -118,7 +124,8 @@ class FirefoxIndex:
         return bool(self._gate(json.dumps({"data": raw})))
 
     def files_for(self, src: str, tgt: str) -> tuple[str, list[RecordFile]]:
-        """The newest usable version of the direction (index codes) and its files."""
+        """The newest usable version of the direction (index codes) and its files: released
+        records (no `filter_expression`, which limits a record to e.g. Nightly) first."""
         raw = [
             r
             for r in self._raw
@@ -127,6 +134,17 @@ class FirefoxIndex:
             and r.get("targetLanguage") == tgt
             and r.get("fileType") in _ROLES
         ]
+        released = [r for r in raw if not r.get("filter_expression")]
+        for records in (released, raw):
+            found = self._newest(records)
+            if found:
+                return found
+        raise ModelInstallError(
+            f"{self.where}: no complete model for {src} to {tgt} "
+            "(a model and a vocabulary are needed)"
+        )
+
+    def _newest(self, raw: list[dict[str, Any]]) -> tuple[str, list[RecordFile]] | None:
         versions = sorted({str(r.get("version", "")) for r in raw}, key=_version_key, reverse=True)
         for version in versions:
             at_version = [r for r in raw if str(r.get("version", "")) == version]
@@ -135,20 +153,11 @@ class FirefoxIndex:
             by_arch: dict[str | None, list[dict[str, Any]]] = {}
             for r in at_version:
                 by_arch.setdefault(r.get("architecture"), []).append(r)
-            ranked = sorted(
-                by_arch,
-                key=lambda a: (
-                    _ARCHITECTURES.index(a) if a in _ARCHITECTURES else len(_ARCHITECTURES)
-                ),
-            )
-            for arch in ranked:
+            for arch in sorted(by_arch, key=_architecture_rank):
                 files = self._complete(by_arch[arch])
                 if files:
                     return version, files
-        raise ModelInstallError(
-            f"{self.where}: no complete model for {src} to {tgt} "
-            "(a model and a vocabulary are needed)"
-        )
+        return None
 
     @staticmethod
     def _complete(records: list[dict[str, Any]]) -> list[RecordFile] | None:
