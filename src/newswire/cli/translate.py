@@ -284,7 +284,8 @@ def list_command(
     if not models:
         typer.echo("no models installed (newswire translate install SRC TGT)")
     for m in models:
-        typer.echo(f"{m.engine:<12} {m.src}-{m.tgt:<10} {m.version:<20} {_size(m.size_bytes):>9}")
+        pair = f"{m.src}-{m.tgt}"
+        typer.echo(f"{m.engine:<12} {pair:<14} {m.version:<20} {_size(m.size_bytes):>9}  {m.path}")
 
 
 @translate_app.command("remove")

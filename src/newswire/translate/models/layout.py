@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ FIREFOX_MANIFEST = "fxtranslate.json"
 ARGOS_RECEIPT = "newswire-install.json"
 FIREFOX_ROLES = ("model", "vocab", "srcvocab", "trgvocab", "lex")
 _STAGING_PREFIX = ".installing-"
+# A staging folder this old was left by an install that was killed: removed by the next one.
+_STALE_AFTER_S = 24 * 3600
 
 
 class ModelInstallError(Exception):
@@ -173,6 +176,7 @@ def staging(parent: Path) -> Iterator[Path]:
     """A fresh folder inside `parent` (same file system, so `place` is a rename), removed on
     the way out whatever happens; what `place` moved out of it stays installed."""
     _writable(parent)
+    _remove_stale(parent)
     try:
         folder = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=parent))
     except PermissionError:
@@ -183,6 +187,16 @@ def staging(parent: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale(parent: Path) -> None:
+    now = time.time()
+    for folder in parent.glob(_STAGING_PREFIX + "*"):
+        try:
+            if now - folder.stat().st_mtime > _STALE_AFTER_S:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def place(ready: Path, final: Path, replaces: list[Path] | None = None) -> None:
