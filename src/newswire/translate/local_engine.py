@@ -35,7 +35,14 @@ from typing import Any
 
 from newswire.translate.base import TranslationError, base_lang, canonical_tag
 
-__all__ = ["NLLB_CODES", "CTranslate2Engine", "LocalModel", "discover_models"]
+__all__ = [
+    "NLLB_CODES",
+    "CTranslate2Engine",
+    "LocalModel",
+    "argos_tag",
+    "discover_models",
+    "language_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +68,16 @@ NLLB_CODES: dict[str, str] = {
 }
 
 
-def _lang_key(tag: str) -> str:
+# Argos Translate's own codes for two of the wire's languages.
+ARGOS_CODES = {"zt": "zh-Hant", "pb": "pt-BR"}
+
+
+def argos_tag(code: str) -> str:
+    """The wire's tag for an Argos Translate language code ("zt" -> "zh-Hant")."""
+    return ARGOS_CODES.get(code, code)
+
+
+def language_key(tag: str) -> str:
     """ "zh-Hans"/"zh-Hant" stay as they are; every other tag becomes its base language."""
     canonical = canonical_tag(tag)
     if base_lang(canonical) == "zh":
@@ -89,15 +105,15 @@ class LocalModel:
         return bool(self.languages) and not self.pairs
 
     def covers(self, src: str, tgt: str) -> bool:
-        s, t = _lang_key(src), _lang_key(tgt)
+        s, t = language_key(src), language_key(tgt)
         if self.pairs:
             return (s, t) in self.pairs or (base_lang(s), base_lang(t)) in self.pairs
         return s != t and s in self.languages and t in self.languages
 
     def _fill(self, tokens: list[str], src: str, tgt: str) -> list[str]:
         values = {
-            "{src}": self.languages.get(_lang_key(src), ""),
-            "{tgt}": self.languages.get(_lang_key(tgt), ""),
+            "{src}": self.languages.get(language_key(src), ""),
+            "{tgt}": self.languages.get(language_key(tgt), ""),
         }
         return [values.get(t, t) for t in tokens]
 
@@ -118,7 +134,7 @@ def _pair_set(pairs: list[str]) -> frozenset[tuple[str, str]]:
         src, _, tgt = pair.replace(">", "-").partition("-")
         if not src or not tgt:
             raise ValueError(f"bad pair {pair!r} (write 'en-de')")
-        out.add((_lang_key(src), _lang_key(tgt)))
+        out.add((language_key(src), language_key(tgt)))
     return frozenset(out)
 
 
@@ -127,7 +143,7 @@ def _from_manifest(folder: Path, data: dict[str, Any]) -> LocalModel:
     shared = data.get("spm")
     source_spm = folder / str(data.get("source_spm", shared or "source.spm"))
     target_spm = folder / str(data.get("target_spm", shared or "target.spm"))
-    languages = {_lang_key(k): str(v) for k, v in (data.get("languages") or {}).items()}
+    languages = {language_key(k): str(v) for k, v in (data.get("languages") or {}).items()}
     return LocalModel(
         name=folder.name,
         path=model_path,
@@ -161,7 +177,7 @@ def _detect(folder: Path) -> LocalModel | None:
             path=folder / "model",
             source_spm=spm,
             target_spm=spm,
-            pairs=_pair_set([f"{meta['from_code']}-{meta['to_code']}"]),
+            pairs=_pair_set([f"{argos_tag(meta['from_code'])}-{argos_tag(meta['to_code'])}"]),
             target_prefix=[prefix] if prefix else [],
         )
     if not (folder / "model.bin").is_file():
@@ -246,9 +262,13 @@ class CTranslate2Engine:
         beam_size: int = 2,
         max_batch_size: int = 32,
         max_decoding_length: int = 256,
+        watch: bool = False,
     ) -> None:
         self.models_dir = Path(models_dir)
-        self.models = discover_models(self.models_dir)
+        # watch: the folder the installer fills (it may not exist yet); read again when it changes
+        self.watch = watch
+        self._seen: float | None = None
+        self.models = [] if watch else discover_models(self.models_dir)
         self.device = device
         self.inter_threads = inter_threads
         self.intra_threads = intra_threads
@@ -258,7 +278,27 @@ class CTranslate2Engine:
         self._loaded: dict[str, _Loaded] = {}
         self._lock = threading.Lock()
 
+    def _refresh(self) -> None:
+        try:
+            stamp = self.models_dir.stat().st_mtime
+        except OSError:
+            self.models, self._seen = [], None
+            return
+        if stamp != self._seen:
+            self.models, self._seen = discover_models(self.models_dir), stamp
+
+    def directions(self) -> frozenset[tuple[str, str]]:
+        if self.watch:
+            self._refresh()
+        found: set[tuple[str, str]] = set()
+        for model in self.models:
+            pairs = model.pairs or {(s, t) for s in model.languages for t in model.languages}
+            found |= {(base_lang(s), base_lang(t)) for s, t in pairs if s != t}
+        return frozenset(found)
+
     def model_for(self, src: str, tgt: str) -> LocalModel | None:
+        if self.watch:
+            self._refresh()
         try:
             return next((m for m in self.models if m.covers(src, tgt)), None)
         except ValueError:
