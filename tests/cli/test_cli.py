@@ -153,3 +153,13 @@ def test_demo_seeds_accounts_and_releases_through_the_lifecycle(
     assert states == ["corrected", "embargoed", "published", "published", "published", "submitted"]
     again = CliRunner().invoke(app, ["demo", "--data", str(tmp_path / "demo"), "--no-serve"])
     assert again.exit_code == 0 and "already seeded" in again.output
+
+
+def test_the_operator_adds_a_translator_from_the_command_line(cli) -> None:
+    base = ["user", "create", "tr@wire.example", "--name", "T", "--role", "translator"]
+    base += ["--org", "newswire-desk", "--password", "long-enough"]
+    bad = cli(*base, "--languages", "de,xx")
+    assert bad.exit_code != 0 and "'xx' is not one of the wire's languages" in bad.output
+    made = cli(*base, "--languages", "de,ja", "--trusted")
+    assert made.exit_code == 0, made.output
+    assert "user tr@wire.example (translator) created" in made.output

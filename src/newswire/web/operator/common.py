@@ -60,6 +60,7 @@ LABELS = {
     "issuer": N_("Issuer"),
     "editor": N_("Editor"),
     "admin": N_("Administrator"),
+    "translator": N_("Translator"),
     "wire": N_("Wire"),
     # delivery kinds
     "original": N_("original"),
@@ -73,7 +74,7 @@ LABELS = {
 }
 
 
-ROLES = (Role.ISSUER, Role.EDITOR, Role.ADMIN)
+ROLES = (Role.ISSUER, Role.EDITOR, Role.ADMIN, Role.TRANSLATOR)
 
 
 class _Invalid(NewswireError):
@@ -156,7 +157,7 @@ def _role(value: str, lang: str) -> Role:
     except ValueError:
         role = Role.SYSTEM
     if role not in ROLES:
-        raise _Invalid(i18n.gettext(lang, "Choose a role: issuer, editor or admin."))
+        raise _Invalid(i18n.gettext(lang, "Choose a role: issuer, editor, admin or translator."))
     return role
 
 

@@ -176,10 +176,13 @@ def create_user(
     password: Text = "",
     role: Text = "",
     organization: Text = "",
+    languages: Text = "",
+    trusted: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     lang = interface_language(request)
     form = {"name": name, "email": email, "role": role, "organization": organization}
+    form |= {"languages": languages, "trusted": trusted}
 
     def run(s: Session) -> str:
         accounts.create_user(
@@ -191,6 +194,8 @@ def create_user(
                 s, _required(organization, "Choose the user's organization.", lang)
             ),
             password=password,
+            languages=languages,  # a translator's languages; none: all
+            trusted=bool(trusted),
         )
         return "user-created"
 
