@@ -100,6 +100,8 @@ def test_a_translator_signs_in_to_the_queue_of_their_languages(
     assert "no engine is configured for en to de" in page.text  # the reason
     assert f"/translate/editions/{edition_id(db, rid, 'de')}" in page.text
     assert f"/translate/editions/{edition_id(db, rid, 'th')}" not in page.text
+    japanese = web.get("/translate?ui=ja")
+    assert "翻訳キュー" in japanese.text and "あなたの言語：ドイツ語" in japanese.text
     assert page.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
