@@ -196,6 +196,8 @@ def test_the_qa_gate_runs_before_submitting_and_flags_need_confirming(
         assert edition.content["body"] == " ".join(wrong["body"])
         assert [f["kind"] for f in edition.flags["flags"]] == ["numbers"]  # the desk sees them
         assert edition.draft == {}
+        again = translation_work.open_work(s, german, eid).fields[1].sentences[1]
+        assert (again.target, again.origin) == (wrong["body"][1], "submitted")
 
 
 def test_an_empty_sentence_cannot_be_submitted(

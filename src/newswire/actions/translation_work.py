@@ -8,7 +8,7 @@ exists or not, so that a release under embargo or another language's draft does 
 
 The work on one edition is sentence by sentence: each translatable sentence of the source
 (`newswire.translate.segment`) gets a target, pre-filled from the translator's saved draft,
-else the translation memory, else the machine draft. Saving a draft keeps the text and who
+else the translation last submitted, else the translation memory, else the machine draft. Saving a draft keeps the text and who
 saved it, and changes nothing else. Submitting runs the QA gate on the human translation
 (`check_segments`, the same rules as for an engine); with flags, nothing is submitted until the
 translator confirms having seen them. A submitted edition waits for the desk (`needs_review`),
@@ -62,7 +62,7 @@ class Sentence:
     index: int  # among the field's translatable sentences
     source: str  # Markdown, as in the source
     target: str  # what the form shows
-    origin: str  # where `target` came from: "draft", "memory", "machine" or "" (empty)
+    origin: str  # where `target` came from: "draft", "submitted", "memory", "machine" or ""
     terms: list[MarkedTerm]
 
 
@@ -156,13 +156,16 @@ def open_work(db: Session, actor: Actor, edition_id: int) -> Work:
     known = known_names(s.plain for segs in segmented.values() for s in translatable(segs))
     work = []
     for name, segs in segmented.items():
-        machine = {str(s): str(t) for s, t, *_ in (edition.segments or {}).get(name, [])}
+        stored = (edition.segments or {}).get(name, [])
+        machine = {str(s): str(t) for s, t, origin in stored if origin != "human"}
+        submitted = {str(s): str(t) for s, t, origin in stored if origin == "human"}
         saved = draft.get(name, {})
         sentences = []
         for i, seg in enumerate(translatable(segs)):
             target, origin = "", ""
             for candidate, where in (
                 (saved.get(seg.text), "draft"),
+                (submitted.get(seg.text), "submitted"),
                 (memory.lookup(src, tgt, seg.text), "memory"),
                 (machine.get(seg.text), "machine"),
             ):

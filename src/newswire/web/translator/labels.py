@@ -17,6 +17,7 @@ DONE = {
 
 ORIGINS = {
     "draft": N_("your draft"),
+    "submitted": N_("the translation submitted"),
     "memory": N_("translation memory"),
     "machine": N_("machine draft"),
 }
