@@ -8,12 +8,13 @@ exists or not, so that a release under embargo or another language's draft does 
 
 The work on one edition is sentence by sentence: each translatable sentence of the source
 (`newswire.translate.segment`) gets a target, pre-filled from the translator's saved draft,
-else the translation last submitted, else the translation memory, else the machine draft. Saving a draft keeps the text and who
-saved it, and changes nothing else. Submitting runs the QA gate on the human translation
-(`check_segments`, the same rules as for an engine); with flags, nothing is submitted until the
-translator confirms having seen them. A submitted edition waits for the desk (`needs_review`),
-or, when the operator trusts the translator, is approved through `editions.approve`, the same
-path as the desk's approval (the memory learns its sentences; it is distributed).
+else the translation last submitted, else the translation memory, else the machine draft.
+Saving a draft keeps the text and who saved it, and changes nothing else. Submitting runs the
+QA gate on the human translation (`check_segments`, the same rules as for an engine); with
+flags, nothing is submitted until the translator confirms having seen them. A submitted
+edition waits for the desk (`needs_review`), or, when the operator trusts the translator, is
+approved through `editions.approve`, the same path as the desk's approval (the memory learns
+its sentences; it is distributed).
 """
 
 from __future__ import annotations
