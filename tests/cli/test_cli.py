@@ -141,6 +141,7 @@ def test_demo_seeds_accounts_and_releases_through_the_lifecycle(
     result = CliRunner().invoke(app, ["demo", "--data", str(tmp_path / "demo"), "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "editor@newswire.example / demo-editor-pass" in result.output
+    assert "translator@newswire.example / demo-translator-pass" in result.output
     assert "embargoed until" in result.output and "nw_" in result.output
     import json
 
