@@ -118,9 +118,11 @@ def queue(db: Session, actor: Actor, *, limit: int = 200) -> list[tuple[Edition,
     return [(e, r) for e, r in rows if covers(user, e.language)][:limit]
 
 
-def _queued(db: Session, actor: Actor, edition_id: int) -> tuple[User, Edition, Release]:
+def _queued(db: Session, actor: Actor, edition_id: int | str) -> tuple[User, Edition, Release]:
+    """The edition if it is in the translator's queue (an id as typed in a URL is welcome)."""
     user = translator_of(db, actor)
-    edition = db.get(Edition, edition_id)
+    wanted = str(edition_id)
+    edition = db.get(Edition, int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
     release = db.get(Release, edition.release_id) if edition is not None else None
     if (
         edition is None
@@ -146,7 +148,7 @@ def _sentences(content: ReleaseContent) -> dict[str, list[Segment]]:
     return {name: segment(texts[name], content.language) for name in FIELDS if texts[name]}
 
 
-def open_work(db: Session, actor: Actor, edition_id: int) -> Work:
+def open_work(db: Session, actor: Actor, edition_id: int | str) -> Work:
     """One edition of the queue, sentence by sentence, pre-filled."""
     _user, edition, release = _queued(db, actor, edition_id)
     content = content_from_json(release.content)
@@ -215,7 +217,12 @@ def _keep_draft(
 
 
 def save_draft(
-    db: Session, actor: Actor, edition_id: int, targets: dict[str, list[str]], *, now: datetime
+    db: Session,
+    actor: Actor,
+    edition_id: int | str,
+    targets: dict[str, list[str]],
+    *,
+    now: datetime,
 ) -> Edition:
     """Keep the translator's text as it is (empty sentences allowed); nothing else changes."""
     _user, edition, release = _queued(db, actor, edition_id)
@@ -227,7 +234,7 @@ def save_draft(
 def submit_translation(
     db: Session,
     actor: Actor,
-    edition_id: int,
+    edition_id: int | str,
     targets: dict[str, list[str]],
     *,
     confirmed: bool,

@@ -58,9 +58,12 @@ USERS = [
     DemoUser("ir@harbor-bank.example", "Wei Ling Tan", Role.ISSUER, "harbor-bank", "demo-issuer"),
     # every language: the demo's editions that no engine covers wait in the translator's queue
     DemoUser(
-        "translator@newswire.example", "Tomo Tanaka", Role.TRANSLATOR, "newswire-desk",
+        "translator@newswire.example",
+        "Tomo Tanaka",
+        Role.TRANSLATOR,
+        "newswire-desk",
         "demo-translator",
-    ),  # fmt: skip
+    ),
 ]
 
 

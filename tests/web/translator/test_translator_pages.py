@@ -118,7 +118,8 @@ def test_a_translator_opens_nothing_but_their_queue(
         assert "text/html" in refused.headers["content-type"]
     thai = web.get(f"/translate/editions/{edition_id(db, rid, 'th')}")
     assert thai.status_code == 404 and "in your translation queue" in thai.text
-    assert web.get("/translate/editions/424242").status_code == 404
+    for missing in ("424242", "not-a-number", "9" * 30):
+        assert web.get(f"/translate/editions/{missing}").status_code == 404, missing
     token = csrf(web.get("/translate").text)
     posted = web.post(
         f"/translate/editions/{edition_id(db, rid, 'th')}/draft",

@@ -87,7 +87,7 @@ def queue(request: Request, user: TranslatorUser) -> HTMLResponse:
 
 
 @router.get("/editions/{edition_id}", response_class=HTMLResponse)
-def edition_page(edition_id: int, request: Request, user: TranslatorUser) -> HTMLResponse:
+def edition_page(edition_id: str, request: Request, user: TranslatorUser) -> HTMLResponse:
     try:
         with request.app.state.db.session() as s:
             return work_page(request, s, user.actor, edition_id)
@@ -101,7 +101,7 @@ def _typed(**posted: list[str] | None) -> dict[str, list[str]]:
 
 
 def _again(
-    request: Request, user: SignedIn, edition_id: int, typed: dict[str, list[str]]
+    request: Request, user: SignedIn, edition_id: str, typed: dict[str, list[str]]
 ) -> Callable[..., Response]:
     """The page again with what was typed and the refusal (``status``, ``error``)."""
 
@@ -119,7 +119,7 @@ def _again(
 
 @router.post("/editions/{edition_id}/draft", response_model=None)
 def save_draft(
-    edition_id: int,
+    edition_id: str,
     request: Request,
     user: TranslatorUser,
     csrf_token: Text = "",
@@ -140,7 +140,7 @@ def save_draft(
 
 @router.post("/editions/{edition_id}/submit", response_model=None)
 def submit(
-    edition_id: int,
+    edition_id: str,
     request: Request,
     user: TranslatorUser,
     csrf_token: Text = "",

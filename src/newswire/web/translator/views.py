@@ -88,7 +88,7 @@ def work_page(
     request: Request,
     s: Session,
     actor: Actor,
-    edition_id: int,
+    edition_id: int | str,
     *,
     status: int = 200,
     error: str | None = None,
