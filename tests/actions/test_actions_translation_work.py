@@ -251,7 +251,9 @@ def test_a_trusted_translator_approves_through_the_desks_path(
         assert edition.status == "approved" and edition.approved_by == trusted.label
         assert DatabaseMemory(s).lookup("en", "de", BODY.split(". ")[0] + ".") == GERMAN["body"][0]
     editions = client.get(f"/api/v1/releases/{rid}/editions", headers=world.headers("issuer"))
-    assert {e["language"]: e["status"] for e in editions.json()} == {"de": "approved"}
+    assert [(e["language"], e["status"], e["translated_by"]) for e in editions.json()] == [
+        ("de", "approved", trusted.label)
+    ]
 
 
 def test_a_machine_draft_prefills_what_the_memory_does_not(
