@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from newswire.actions import editions
 from newswire.actions.actor import Actor
-from newswire.domain.errors import Forbidden, NewswireError, NotFound
+from newswire.domain.errors import Forbidden, IllegalTransition, NewswireError, NotFound
 from newswire.domain.lifecycle import Role, State
 from newswire.domain.release import ReleaseContent, content_from_json
 from newswire.store.models import Edition, Release, User
@@ -118,8 +118,11 @@ def queue(db: Session, actor: Actor, *, limit: int = 200) -> list[tuple[Edition,
     return [(e, r) for e, r in rows if covers(user, e.language)][:limit]
 
 
-def _queued(db: Session, actor: Actor, edition_id: int | str) -> tuple[User, Edition, Release]:
-    """The edition if it is in the translator's queue (an id as typed in a URL is welcome)."""
+def _queued(
+    db: Session, actor: Actor, edition_id: int | str, *, statuses: tuple[str, ...] = QUEUE_STATUSES
+) -> tuple[User, Edition, Release]:
+    """The edition if it is in the translator's queue (an id as typed in a URL is welcome);
+    `statuses`: also one being translated again after a correction, for keeping a draft."""
     user = translator_of(db, actor)
     wanted = str(edition_id)
     edition = db.get(Edition, int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
@@ -127,7 +130,7 @@ def _queued(db: Session, actor: Actor, edition_id: int | str) -> tuple[User, Edi
     if (
         edition is None
         or release is None
-        or edition.status not in QUEUE_STATUSES
+        or edition.status not in statuses
         or release.state not in {s.value for s in OPEN_RELEASES}
         or not covers(user, edition.language)
     ):
@@ -224,8 +227,10 @@ def save_draft(
     *,
     now: datetime,
 ) -> Edition:
-    """Keep the translator's text as it is (empty sentences allowed); nothing else changes."""
-    _user, edition, release = _queued(db, actor, edition_id)
+    """Keep the translator's text as it is (empty sentences allowed); nothing else changes. Also
+    while the edition is translated again after a correction: the sentences that did not
+    change find their text again (a draft is matched by source sentence)."""
+    _user, edition, release = _queued(db, actor, edition_id, statuses=(*QUEUE_STATUSES, "pending"))
     segmented = _sentences(content_from_json(release.content))
     _keep_draft(edition, segmented, _texts(segmented, targets), actor.label, now)
     return edition
@@ -242,7 +247,12 @@ def submit_translation(
 ) -> Submission:
     """Run the QA gate on the translation; submit it when it raised nothing or the translator
     confirmed its flags. The text is kept as a draft either way, so nothing typed is lost."""
-    user, edition, release = _queued(db, actor, edition_id)
+    user, edition, release = _queued(db, actor, edition_id, statuses=(*QUEUE_STATUSES, "pending"))
+    if edition.status == "pending":
+        raise IllegalTransition(
+            "the release was corrected and this edition is being translated again; save your "
+            "text as a draft and open the edition again when it is back in your queue"
+        )
     content = content_from_json(release.content)
     segmented = _sentences(content)
     texts = _texts(segmented, targets)

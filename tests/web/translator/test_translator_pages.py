@@ -256,3 +256,25 @@ def test_a_trusted_translator_submits_straight_to_readers(
     with db.session() as s:
         assert DatabaseMemory(s).lookup("en", "de", HEADLINE) == GERMAN_HEADLINE
     assert web.get(path).status_code == 404  # out of the queue once approved
+
+
+def test_a_correction_during_the_work_keeps_the_text_as_a_draft(
+    web: TestClient, world: World, db: Database
+) -> None:
+    rid = approved_release(web, world, ["de"])
+    eid = edition_id(db, rid, "de")
+    add_translator(db, "greta@translators.example", "de")
+    login(web, "greta@translators.example")
+    path = f"/translate/editions/{eid}"
+    token = csrf(web.get(path).text)
+    with db.session() as s:  # as retranslate_editions leaves it after a correction
+        s.get(Edition, eid).status = "pending"
+    typed = {"csrf_token": token, "headline": GERMAN_HEADLINE, "body": GERMAN_BODY}
+    refused = web.post(path + "/submit", data=typed)
+    assert refused.status_code == 409 and "being translated again" in refused.text
+    kept = edition(db, eid)
+    assert kept.status == "pending" and kept.translated_by is None
+    assert kept.draft["fields"]["body"]["It will employ 300 people."] == GERMAN_BODY[1]
+    with db.session() as s:  # back in the queue: the text is there again
+        s.get(Edition, eid).status = "needs_translator"
+    assert f">{GERMAN_BODY[1]}</textarea>" in web.get(path).text

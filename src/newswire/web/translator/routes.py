@@ -111,8 +111,9 @@ def _again(
                 return work_page(
                     request, s, user.actor, edition_id, typed=typed, status=status, error=error
                 )
-        except NewswireError as again:
-            return _error_page(request, again)
+        except NewswireError:  # no longer in the queue: the refusal on its own
+            title = i18n.gettext(interface_language(request), TITLES.get(status, NOT_POSSIBLE))
+            return pages.message(request, "translator/message.html", status, title, error)
 
     return failed
 
@@ -138,6 +139,17 @@ def save_draft(
     return pages.act(request, run, back, _again(request, user, edition_id, typed))
 
 
+def _keep_what_was_typed(
+    request: Request, user: SignedIn, edition_id: str, typed: dict[str, list[str]]
+) -> None:
+    """A refused submission keeps the text as a draft where it can (nothing typed is lost)."""
+    try:
+        with request.app.state.db.session() as s:
+            work.save_draft(s, user.actor, edition_id, typed, now=datetime.now(UTC))
+    except NewswireError:
+        pass
+
+
 @router.post("/editions/{edition_id}/submit", response_model=None)
 def submit(
     edition_id: str,
@@ -158,6 +170,7 @@ def submit(
                 s, user.actor, edition_id, typed, confirmed=confirm == "1", now=datetime.now(UTC)
             )
     except NewswireError as exc:
+        _keep_what_was_typed(request, user, edition_id, typed)
         return failed(status=exc.status, error=exc.message)
     if not result.submitted:  # the QA gate's flags, shown before the final submit
         with request.app.state.db.session() as s:
