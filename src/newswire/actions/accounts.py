@@ -214,3 +214,19 @@ def set_role(db: Session, user_id: int, role: Role) -> User:
         key.role = role.value
     db.flush()
     return user
+
+
+def set_translator(
+    db: Session, user_id: int, *, languages: Sequence[str] | str, trusted: bool
+) -> User:
+    """Change a translator's languages (none: every language) and trust; it applies at once."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    if user.role != Role.TRANSLATOR:
+        raise InvalidInput(f"{user.email} is not a translator")
+    chosen = translator_languages(languages)
+    user.languages = {"languages": chosen} if chosen else {}
+    user.trusted = trusted
+    db.flush()
+    return user

@@ -34,6 +34,7 @@ DONE = {
     "org-created": N_("Organization created."),
     "user-created": N_("User created. They can sign in with the password you set."),
     "role-changed": N_("Role changed. It applies at once, to the user's API keys too."),
+    "translator-changed": N_("Translator's languages and trust saved. They apply at once."),
     "key-revoked": N_("API key revoked: requests with it are refused from now on."),
     "replayed": N_(
         "{count} dead letter(s) queued again: they are pending and go out on the worker's "

@@ -218,6 +218,24 @@ def change_role(
     return pages.act(request, run, "/operator/users", lambda **kw: _users_page(request, **kw))
 
 
+@router.post("/users/{user_id}/translator", response_model=None)
+def change_translator(
+    user_id: int,
+    request: Request,
+    user: AdminUser,
+    csrf_token: Text = "",
+    languages: Text = "",
+    trusted: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+
+    def run(s: Session) -> str:
+        accounts.set_translator(s, user_id, languages=languages, trusted=bool(trusted))
+        return "translator-changed"
+
+    return pages.act(request, run, "/operator/users", lambda **kw: _users_page(request, **kw))
+
+
 @router.get("/api-keys", response_class=HTMLResponse)
 def api_keys(request: Request, user: AdminUser) -> HTMLResponse:
     return _keys_page(request)
