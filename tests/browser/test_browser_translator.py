@@ -2,7 +2,7 @@
 a translator signs in, opens an edition from the queue, types the sentences, sees the QA gate's
 flag before submitting, confirms and submits; axe-core and the Nu HTML Checker on the queue, the
 edition page (with a held submission's flags) and the refusal page, in English and in Arabic
-(right to left); no CSP violation in the console; screenshots when NEWSWIRE_SCREENSHOTS=DIR."""
+(right to left), and on the operator's users page with a translator on it; no CSP violation in the console; screenshots when NEWSWIRE_SCREENSHOTS=DIR."""
 
 from __future__ import annotations
 
@@ -117,6 +117,11 @@ def test_a_translator_translates_in_the_browser_accessibility_and_validity(
                 )
                 assert checked.evaluate("document.documentElement.dir") == "rtl"
             checked.context.close()
+            admin = kit.checking_page(browser)  # the operator's users page with the translator
+            kit.sign_in(admin, base, "/operator/users", "admin@newswire.example")
+            check.here(admin, "operator-users")
+            assert admin.input_value("input[id^=languages-]") == "de"
+            admin.context.close()
         finally:
             browser.close()
     check.assert_clean()
