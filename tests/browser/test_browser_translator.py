@@ -2,7 +2,8 @@
 a translator signs in, opens an edition from the queue, types the sentences, sees the QA gate's
 flag before submitting, confirms and submits; axe-core and the Nu HTML Checker on the queue, the
 edition page (with a held submission's flags) and the refusal page, in English and in Arabic
-(right to left), and on the operator's users page with a translator on it; no CSP violation in the console; screenshots when NEWSWIRE_SCREENSHOTS=DIR."""
+(right to left), and on the operator's users page with a translator on it; no CSP violation
+in the console; screenshots when NEWSWIRE_SCREENSHOTS=DIR."""
 
 from __future__ import annotations
 
