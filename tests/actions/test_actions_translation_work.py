@@ -302,3 +302,16 @@ def test_translator_accounts_name_wire_languages_only(db: Database, world: World
             password="correct-horse", languages="zh-TW, de-AT, de",
         )  # fmt: skip
         assert user.language_list == ["zh-Hant", "de"]
+
+
+def test_an_edition_of_a_release_not_approved_is_never_shown(
+    client: TestClient, world: World, db: Database
+) -> None:
+    rid = approved_release(client, world, ["de"])
+    german = translator(db, "de@translators.example", "de")
+    for state in ("draft", "submitted", "changes_requested", "rejected", "retracted"):
+        with db.session() as s:
+            s.get(Release, rid).state = state
+        assert queued(db, german) == [], state
+        with db.session() as s, pytest.raises(NotFound):
+            translation_work.open_work(s, german, edition_id(db, rid, "de"))

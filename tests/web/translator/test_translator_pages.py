@@ -278,3 +278,20 @@ def test_a_correction_during_the_work_keeps_the_text_as_a_draft(
     with db.session() as s:  # back in the queue: the text is there again
         s.get(Edition, eid).status = "needs_translator"
     assert f">{GERMAN_BODY[1]}</textarea>" in web.get(path).text
+
+
+def test_a_translators_api_key_reads_no_release(
+    web: TestClient, world: World, db: Database
+) -> None:
+    rid = approved_release(web, world, ["de"])
+    add_translator(db, "greta@translators.example", "de")
+    with db.session() as s:
+        user = accounts.user_by_email(s, "greta@translators.example")
+        key = accounts.create_api_key(s, name="greta", user=user)[1]
+    headers = {"Authorization": f"Bearer {key}"}
+    assert web.get(f"/api/v1/releases/{rid}", headers=headers).status_code == 404
+    assert web.get(f"/api/v1/releases/{rid}/editions", headers=headers).status_code == 404
+    listed = web.get("/api/v1/releases", headers=headers)
+    assert listed.status_code == 200 and rid not in listed.text
+    filed = web.post("/api/v1/releases", json=release_payload(), headers=headers)
+    assert filed.status_code == 403
