@@ -230,6 +230,7 @@ def test_flags_show_before_the_final_submit_then_the_desk_sees_who_translated(
     )
     web.cookies.clear()
     login(web, "editor")
+    assert "translated by greta@translators.example" in web.get("/desk").text
     desk = web.get(f"/desk/releases/{rid}/editions/de")
     assert desk.status_code == 200
     assert "translated by greta@translators.example" in desk.text
