@@ -246,7 +246,7 @@ def submit_translation(
     now: datetime,
 ) -> Submission:
     """Run the QA gate on the translation; submit it when it raised nothing or the translator
-    confirmed its flags. The text is kept as a draft either way, so nothing typed is lost."""
+    confirmed its flags. Until then the text is kept as a draft, so nothing typed is lost."""
     user, edition, release = _queued(db, actor, edition_id, statuses=(*QUEUE_STATUSES, "pending"))
     if edition.status == "pending":
         raise IllegalTransition(
