@@ -141,6 +141,7 @@ def test_demo_seeds_accounts_and_releases_through_the_lifecycle(
     result = CliRunner().invoke(app, ["demo", "--data", str(tmp_path / "demo"), "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "editor@newswire.example / demo-editor-pass" in result.output
+    assert "translator@newswire.example / demo-translator-pass" in result.output
     assert "embargoed until" in result.output and "nw_" in result.output
     import json
 
@@ -161,3 +162,13 @@ def test_serve_refuses_a_broken_translation_file_with_a_message(tmp_path: Path) 
     assert result.exit_code == 2
     assert "translation.json" in result.stderr
     assert "names the engine 'nowhere', not configured" in result.stderr
+
+
+def test_the_operator_adds_a_translator_from_the_command_line(cli) -> None:
+    base = ["user", "create", "tr@wire.example", "--name", "T", "--role", "translator"]
+    base += ["--org", "newswire-desk", "--password", "long-enough"]
+    bad = cli(*base, "--languages", "de,xx")
+    assert bad.exit_code != 0 and "'xx' is not one of the wire's languages" in bad.output
+    made = cli(*base, "--languages", "de,ja", "--trusted")
+    assert made.exit_code == 0, made.output
+    assert "user tr@wire.example (translator) created" in made.output

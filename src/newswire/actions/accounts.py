@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -18,6 +19,7 @@ from newswire.actions.actor import Actor
 from newswire.domain.errors import Conflict, NewswireError, NotAuthenticated, NotFound
 from newswire.domain.lifecycle import Role
 from newswire.store.models import ApiKey, Organization, User
+from newswire.taxonomy.languages import LANGUAGES, wire_language
 
 _hasher = PasswordHasher()
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
@@ -61,9 +63,38 @@ def get_organization(db: Session, slug: str) -> Organization:
     return org
 
 
+def translator_languages(tags: Sequence[str] | str) -> list[str]:
+    """A translator's languages as wire languages (comma- or space-separated text accepted);
+    none means every language. Raises InvalidInput naming a tag that is not one of them."""
+    if isinstance(tags, str):
+        tags = tags.replace(",", " ").split()
+    found: list[str] = []
+    for tag in tags:
+        if not tag.strip():
+            continue
+        lang = wire_language(tag.strip())
+        if lang is None:
+            raise InvalidInput(
+                f"'{tag}' is not one of the wire's languages ({', '.join(LANGUAGES)})"
+            )
+        if lang not in found:
+            found.append(lang)
+    return found
+
+
 def create_user(
-    db: Session, *, email: str, name: str, role: Role, organization: Organization, password: str
+    db: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    organization: Organization,
+    password: str,
+    languages: Sequence[str] | str = (),
+    trusted: bool = False,
 ) -> User:
+    """A user; a translator may be limited to some `languages` and `trusted` to approve their
+    own translations (both are for translators only)."""
     email = email.strip().lower()
     if "@" not in email:
         raise InvalidInput(f"'{email}' is not an email address")
@@ -75,6 +106,9 @@ def create_user(
         raise InvalidInput(f"a {role} belongs to the wire's own organization")
     if len(password) < 8:
         raise InvalidInput("a password needs at least 8 characters")
+    chosen = translator_languages(languages)
+    if role is not Role.TRANSLATOR and (chosen or trusted):
+        raise InvalidInput("languages and trust are for translators only")
     if db.scalar(select(User).where(User.email == email)):
         raise Conflict(f"user '{email}' already exists")
     user = User(
@@ -84,6 +118,8 @@ def create_user(
         organization=organization,
         password_hash=_hasher.hash(password),
         created_at=_now(),
+        languages={"languages": chosen} if chosen else {},
+        trusted=trusted,
     )
     db.add(user)
     db.flush()
@@ -176,5 +212,21 @@ def set_role(db: Session, user_id: int, role: Role) -> User:
     user.role = role.value
     for key in db.scalars(select(ApiKey).where(ApiKey.user_id == user.id)):
         key.role = role.value
+    db.flush()
+    return user
+
+
+def set_translator(
+    db: Session, user_id: int, *, languages: Sequence[str] | str, trusted: bool
+) -> User:
+    """Change a translator's languages (none: every language) and trust; it applies at once."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    if user.role != Role.TRANSLATOR:
+        raise InvalidInput(f"{user.email} is not a translator")
+    chosen = translator_languages(languages)
+    user.languages = {"languages": chosen} if chosen else {}
+    user.trusted = trusted
     db.flush()
     return user

@@ -64,6 +64,7 @@ def retranslate_editions(db: Session, release: Release, *, now: datetime) -> lis
         edition.attempts, edition.next_attempt_at, edition.updated_at = 0, now, now
         edition.approved_by, edition.approved_at = None, None
         edition.post_edited = False
+        edition.translated_by = None
     return editions + request_editions(db, release, now=now)
 
 
@@ -212,7 +213,13 @@ def approve_edition(
 ) -> Edition:
     """Approve an edition for distribution; its sentences go into the translation memory."""
     _desk(actor)
-    edition = _edition(db, release_id, language)
+    return approve(db, _edition(db, release_id, language), by=actor.label, now=now)
+
+
+def approve(db: Session, edition: Edition, *, by: str, now: datetime) -> Edition:
+    """The one way a person approves an edition (the desk, or a trusted translator through
+    `newswire.actions.translation_work`): the memory learns its sentences and it goes out."""
+    release_id, language = edition.release_id, edition.language
     if edition.status == "pending":
         raise IllegalTransition(f"the {language} edition is still being translated")
     if not edition.content.get("headline") or not edition.content.get("body"):
@@ -222,7 +229,7 @@ def approve_edition(
     source = content_from_json(release.content)
     _remember(db, source.language, language, source.body_markdown, edition.content["body"])
     _remember(db, source.language, language, source.headline, edition.content["headline"])
-    edition.status, edition.approved_by, edition.approved_at = "approved", actor.label, now
+    edition.status, edition.approved_by, edition.approved_at = "approved", by, now
     edition.updated_at = now
     went_out(db, release, language, now=now)
     return edition

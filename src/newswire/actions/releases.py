@@ -53,6 +53,9 @@ def get_release(db: Session, actor: Actor, release_id: str, *, for_update: bool 
 
 
 def _may_see(actor: Actor, release: Release) -> bool:
+    """A translator sees releases only through their queue (`actions.translation_work`)."""
+    if actor.role is Role.TRANSLATOR:
+        return False
     return (
         actor.is_desk
         or actor.role is Role.SYSTEM
@@ -64,6 +67,8 @@ def list_releases(
     db: Session, actor: Actor, *, states: Sequence[State] = (), limit: int = 100, offset: int = 0
 ) -> list[Release]:
     query = select(Release).order_by(Release.created_at.desc(), Release.id)
+    if actor.role is Role.TRANSLATOR:
+        return []
     if not actor.is_desk:
         query = query.where(Release.organization_id == actor.organization_id)
     if states:

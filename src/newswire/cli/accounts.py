@@ -31,19 +31,26 @@ def org_create(
 def user_create(
     email: str,
     name: Annotated[str, typer.Option(help="Full name")],
-    role: Annotated[Role, typer.Option(help="issuer, editor or admin")],
+    role: Annotated[Role, typer.Option(help="issuer, editor, admin or translator")],
     org: Annotated[str, typer.Option(help="Organization slug")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     data: DataDir = None,
+    languages: Annotated[
+        str, typer.Option(help="A translator's languages, e.g. 'de,ja' (default: all)")
+    ] = "",
+    trusted: Annotated[
+        bool, typer.Option(help="A translator whose work goes out without the desk's review")
+    ] = False,
 ) -> None:
-    """Create a user."""
+    """Create a user (a translator: optionally limited to some languages, and trusted)."""
     with errors_as_messages():
         db = _database(data)
         with db.session() as s:
             organization = accounts.get_organization(s, org)
             user = accounts.create_user(
-                s, email=email, name=name, role=role, organization=organization, password=password
-            )
+                s, email=email, name=name, role=role, organization=organization,
+                password=password, languages=languages, trusted=trusted,
+            )  # fmt: skip
             typer.echo(f"user {user.email} ({user.role}) created")
 
 

@@ -56,6 +56,14 @@ USERS = [
     ),
     DemoUser("media@gulf-solar.example", "Layla Hassan", Role.ISSUER, "gulf-solar", "demo-issuer"),
     DemoUser("ir@harbor-bank.example", "Wei Ling Tan", Role.ISSUER, "harbor-bank", "demo-issuer"),
+    # every language: the demo's editions that no engine covers wait in the translator's queue
+    DemoUser(
+        "translator@newswire.example",
+        "Tomo Tanaka",
+        Role.TRANSLATOR,
+        "newswire-desk",
+        "demo-translator",
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ class Role(StrEnum):
     ISSUER = "issuer"
     EDITOR = "editor"
     ADMIN = "admin"
+    TRANSLATOR = "translator"  # translates editions in some languages; no release actions
     SYSTEM = "system"  # the scheduler
 
 

@@ -66,6 +66,7 @@ AREAS: tuple[Area, ...] = (
     Area("desk", INTERFACE_LANGUAGES, ("desk/*.html",), ("web/desk/*.py",)),
     Area("portal", INTERFACE_LANGUAGES, ("portal/*.html",), ("web/portal/*.py",)),
     Area("operator", INTERFACE_LANGUAGES, ("operator/*.html",), ("web/operator/*.py",)),
+    Area("translator", INTERFACE_LANGUAGES, ("translator/*.html",), ("web/translator/*.py",)),
     Area("account", INTERFACE_LANGUAGES, ("account/*.html",), ("web/account/*.py",)),
 )
 

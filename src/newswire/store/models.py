@@ -39,8 +39,15 @@ class User(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    # a translator's wire languages ({"languages": [...]}; none: every language)
+    languages: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    trusted: Mapped[bool] = mapped_column(default=False)  # a translator who approves their own work
 
     organization: Mapped[Organization] = relationship(lazy="joined")
+
+    @property
+    def language_list(self) -> list[str]:
+        return list((self.languages or {}).get("languages", []))
 
 
 class ApiKey(Base):
@@ -338,6 +345,9 @@ class Edition(Base):
     approved_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    translated_by: Mapped[str | None] = mapped_column(String(320))  # the human translator
+    # a translator's unsubmitted work: {"by": email, "fields": {"body": [target, ...]}}
+    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class MemorySegment(Base):

@@ -35,6 +35,7 @@ from newswire.web.portal import routes as portal
 from newswire.web.public import embed, sitemaps
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
+from newswire.web.translator import routes as translator
 
 
 def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool = True) -> FastAPI:
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(desk.router)  # /desk pages (editors and admins)
     app.include_router(portal.router)  # /portal pages (issuers)
     app.include_router(operator.router)  # /operator pages (admins)
+    app.include_router(translator.router)  # /translate pages (translators)
     app.include_router(account.router)  # /account pages (journalists, by emailed link)
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml

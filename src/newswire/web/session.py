@@ -52,7 +52,7 @@ CSP = (
     "form-action 'self'"
 )
 DESK_CSP = CSP + "; frame-ancestors 'none'"  # the desk is never framed (embeds may be)
-PRIVATE_PREFIXES = ("/desk", "/portal", "/operator", "/account", "/login", "/logout")
+PRIVATE_PREFIXES = ("/desk", "/portal", "/operator", "/translate", "/account", "/login", "/logout")
 """Signed-in areas: never framed, never cached, no referrer to other sites."""
 
 router = APIRouter(include_in_schema=False)
@@ -350,7 +350,8 @@ def login(
         error = i18n.gettext(lang, "Wrong email or password.")
         return html(request, "login.html", status=401, error=error, **context)
     limiter.succeeded(key)
-    home = "/desk" if actor.is_desk else "/portal" if actor.role is Role.ISSUER else "/"
+    homes = {Role.ISSUER: "/portal", Role.TRANSLATOR: "/translate"}
+    home = "/desk" if actor.is_desk else homes.get(actor.role, "/")
     target = _safe_next(next) or home
     response = RedirectResponse(target, status_code=303)
     # a new session (and CSRF token) on sign-in: a token seen before it is worth nothing after

@@ -266,6 +266,35 @@ def test_an_admin_changes_a_role_and_keeps_one_admin(admin: TestClient, world: W
     assert system.status_code == 422 and "Choose a role" in system.text
 
 
+def test_an_admin_creates_a_translator_for_some_languages(admin: TestClient, world: World) -> None:
+    form = {"role": "translator", "organization": "newswire-desk", "email": "tr@wire.example"}
+    bad = new_user(admin, **form, languages="de, klingon")
+    assert bad.status_code == 422 and "&#39;klingon&#39; is not one of the wire" in bad.text
+    assert 'value="de, klingon"' in bad.text  # what was typed is kept
+    not_for_editors = new_user(admin, **{**form, "role": "editor"}, languages="de")
+    assert not_for_editors.status_code == 422 and "for translators only" in not_for_editors.text
+    made = new_user(admin, **form, languages="de, ja", trusted="1")
+    assert made.status_code == 303
+    page = admin.get("/operator/users")
+    assert "Languages: de, ja" in page.text and "trusted: approves their own" in page.text
+    with admin.app.state.db.session() as s:
+        user = s.scalars(select(User).where(User.email == "tr@wire.example")).one()
+        assert (user.role, user.language_list, user.trusted) == ("translator", ["de", "ja"], True)
+    with TestClient(admin.app) as translator:
+        signed = login(translator, "tr@wire.example", "long-enough-1")
+        assert signed.status_code == 303 and signed.headers["location"] == "/translate"
+    changed = post(admin, f"/operator/users/{user.id}/translator", {"languages": "pt"})
+    assert changed.status_code == 303
+    assert "languages and trust saved." in admin.get(changed.headers["location"]).text
+    with admin.app.state.db.session() as s:
+        user = s.get(User, user.id)
+        assert (user.language_list, user.trusted) == (["pt"], False)
+    bad = post(admin, f"/operator/users/{user.id}/translator", {"languages": "pt, xx"})
+    assert bad.status_code == 422 and "&#39;xx&#39; is not one of the wire" in bad.text
+    editor = post(admin, f"/operator/users/{world.editor.user_id}/translator", {"languages": "pt"})
+    assert editor.status_code == 422 and "is not a translator" in editor.text
+
+
 # --- API keys --------------------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ def _out(e: Edition, *, full: bool, source: dict[str, object] | None = None) -> 
         "engine": e.engine,
         "machine_translated": e.machine_translated,
         "post_edited": e.post_edited,
+        "translated_by": e.translated_by,  # a human translator's email (`/translate`)
         "approved_by": e.approved_by,
         "approved_at": e.approved_at,
         "flags": len(e.flags.get("flags", [])),

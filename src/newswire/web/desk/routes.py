@@ -85,6 +85,7 @@ def queue(request: Request, user: DeskUser) -> HTMLResponse:
                     "language_name": i18n.language_name(e.language, lang),
                     "status": label(EDITION_STATUSES, e.status, lang),
                     "flags": len((e.flags or {}).get("flags", [])),
+                    "translated_by": e.translated_by,
                 }
                 for e, r in review
             ],

@@ -34,6 +34,7 @@ DONE = {
     "org-created": N_("Organization created."),
     "user-created": N_("User created. They can sign in with the password you set."),
     "role-changed": N_("Role changed. It applies at once, to the user's API keys too."),
+    "translator-changed": N_("Translator's languages and trust saved. They apply at once."),
     "key-revoked": N_("API key revoked: requests with it are refused from now on."),
     "replayed": N_(
         "{count} dead letter(s) queued again: they are pending and go out on the worker's "
@@ -60,6 +61,7 @@ LABELS = {
     "issuer": N_("Issuer"),
     "editor": N_("Editor"),
     "admin": N_("Administrator"),
+    "translator": N_("Translator"),
     "wire": N_("Wire"),
     # delivery kinds
     "original": N_("original"),
@@ -73,7 +75,7 @@ LABELS = {
 }
 
 
-ROLES = (Role.ISSUER, Role.EDITOR, Role.ADMIN)
+ROLES = (Role.ISSUER, Role.EDITOR, Role.ADMIN, Role.TRANSLATOR)
 
 
 class _Invalid(NewswireError):
@@ -156,7 +158,7 @@ def _role(value: str, lang: str) -> Role:
     except ValueError:
         role = Role.SYSTEM
     if role not in ROLES:
-        raise _Invalid(i18n.gettext(lang, "Choose a role: issuer, editor or admin."))
+        raise _Invalid(i18n.gettext(lang, "Choose a role: issuer, editor, admin or translator."))
     return role
 
 

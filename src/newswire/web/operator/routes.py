@@ -176,10 +176,13 @@ def create_user(
     password: Text = "",
     role: Text = "",
     organization: Text = "",
+    languages: Text = "",
+    trusted: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     lang = interface_language(request)
     form = {"name": name, "email": email, "role": role, "organization": organization}
+    form |= {"languages": languages, "trusted": trusted}
 
     def run(s: Session) -> str:
         accounts.create_user(
@@ -191,6 +194,8 @@ def create_user(
                 s, _required(organization, "Choose the user's organization.", lang)
             ),
             password=password,
+            languages=languages,  # a translator's languages; none: all
+            trusted=bool(trusted),
         )
         return "user-created"
 
@@ -209,6 +214,24 @@ def change_role(
     def run(s: Session) -> str:
         accounts.set_role(s, user_id, _role(role, lang))
         return "role-changed"
+
+    return pages.act(request, run, "/operator/users", lambda **kw: _users_page(request, **kw))
+
+
+@router.post("/users/{user_id}/translator", response_model=None)
+def change_translator(
+    user_id: int,
+    request: Request,
+    user: AdminUser,
+    csrf_token: Text = "",
+    languages: Text = "",
+    trusted: Text = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+
+    def run(s: Session) -> str:
+        accounts.set_translator(s, user_id, languages=languages, trusted=bool(trusted))
+        return "translator-changed"
 
     return pages.act(request, run, "/operator/users", lambda **kw: _users_page(request, **kw))
 

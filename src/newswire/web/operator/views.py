@@ -85,6 +85,8 @@ def _users_page(
                 "role": u.role,
                 "organization": u.organization.name,
                 "organization_kind": u.organization.kind,
+                "languages": ", ".join(u.language_list),
+                "trusted": u.trusted,
                 "created": pages.when(u.created_at, lang),
             }
             for u in s.scalars(select(User).order_by(User.email))
