@@ -186,9 +186,10 @@ def _edition_lines(editions: list[Edition]) -> list[str]:
             lines.append(f"      {e.language:<8}{label} ({e.engine})")
     waiting = [e.language for e in by_status.get("needs_translator", [])]
     if waiting:
+        lines.append(f"      waiting for a translator (no engine here): {', '.join(waiting)};")
         lines.append(
-            f"      waiting for a translator (no engine here): {', '.join(waiting)}; "
-            "see `newswire translate engines`"
+            "      the demo translator works on them at /translate, and "
+            "`newswire translate engines` says what to install"
         )
     return lines
 
