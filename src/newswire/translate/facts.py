@@ -73,6 +73,7 @@ class Number:
     text: str
     values: frozenset[Decimal]
     misformatted: bool = False
+    scaled: Decimal | None = None  # the value with its scale word ("18.5 million": 18500000)
 
     @property
     def small(self) -> bool:
@@ -176,11 +177,16 @@ def _weekday_names(lang: str) -> tuple[re.Pattern[str] | None, dict[str, int]]:
     return re.compile(rf"{boundary_l}(?:{alternation}){boundary_r}", re.IGNORECASE), names
 
 
+# Japanese and Korean dates name the weekday by one character in brackets: 3月4日（火）.
+_SHORT_WEEKDAYS = {"ja": "月火水木金土日", "ko": "월화수목금토일"}
 _DAY_BEFORE = re.compile(r"(?<!\d)(\d{1,2})(?:\.|er|º|ª|st|nd|rd|th)?\s*(?:de\s+|of\s+)?$", re.I)
 _DAY_AFTER = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th|\.)?(?!\d)", re.I)
 _YEAR_AFTER = re.compile(
-    r"^(?:\s*\d{1,2}(?:st|nd|rd|th)?)?,?\s*(?:de\s+|del\s+)?(\d{4})(?!\d)", re.I
+    r"^(?:\s*\d{1,2}(?:st|nd|rd|th)?)?,?\s*(?:de\s+|del\s+|năm\s+|года?\s+)?(\d{4})(?!\d)", re.I
 )
+# Thai writes years in the Buddhist era (2568 BE = 2025 CE), with or without "พ.ศ.".
+_BUDDHIST_ERA = 543
+_THAI_YEARS = range(2400, 2700)
 
 
 def _dates(text: str, lang: str, facts: Facts) -> str:
@@ -233,14 +239,28 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
                 end = max(end, m.end() + year.end())
             if day is not None and not 1 <= day <= 31:
                 day = None
-            facts.dates.append((names[key], day, int(year.group(1)) if year else None))
+            facts.dates.append(
+                (names[key], day, _common_era(year.group(1), lang) if year else None)
+            )
             facts.date_texts.append(text[start:end].strip())
             spans.append((start, end))
     wpattern, wnames = _weekday_names(lang)
     if wpattern is not None:
         for m in wpattern.finditer(text):
             facts.weekdays.append(wnames[m.group().lower()])
+    short = _SHORT_WEEKDAYS.get(_base(lang))
+    if short:
+        for m in re.finditer(r"[（(]\s*([^\W\d_])\s*[）)]", text):
+            if m.group(1) in short:
+                facts.weekdays.append(short.index(m.group(1)))
     return _blank(text, spans)
+
+
+def _common_era(year: str, lang: str) -> int:
+    value = int(year)
+    if _base(lang) == "th" and value in _THAI_YEARS:
+        return value - _BUDDHIST_ERA
+    return value
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -451,15 +471,24 @@ def _numbers(text: str, lang: str, facts: Facts) -> None:
                 continue
             value = Decimal(digits)
         values = {value}
+        scaled = None
         if scale_re is not None:
             s = scale_re.match(text[m.end() :])
             if s:
                 exponent = scales.get(s.group(1).lower(), scales.get(s.group(1), 0))
                 if exponent:
-                    values.add(value * (Decimal(10) ** exponent))
+                    scaled = value * (Decimal(10) ** exponent)
+                    values.add(scaled)
+        if _base(lang) == "th" and value == value.to_integral_value() and value in _THAI_YEARS:
+            values.add(value - _BUDDHIST_ERA)  # a Buddhist-era year
         try:
             facts.numbers.append(
-                Number(token, frozenset(v.normalize() for v in values), misformatted)
+                Number(
+                    token,
+                    frozenset(v.normalize() for v in values),
+                    misformatted,
+                    scaled.normalize() if scaled is not None else None,
+                )
             )
         except InvalidOperation:
             continue

@@ -13,7 +13,7 @@ import re
 
 from babel.numbers import format_decimal
 
-from newswire.translate.facts import Facts, babel_locale
+from newswire.translate.facts import Facts, Number, babel_locale
 from newswire.translate.qa.rule import Rule, SentencePair
 from newswire.translate.qa.text import base, listing
 
@@ -167,12 +167,20 @@ def _number_words(text: str, lang: str) -> set[int]:
     return found
 
 
+def _agree(a: Number, b: Number) -> bool:
+    """Two numbers may stand for the same value; with scale words on both sides, the
+    scaled values must be equal (18.5 million is not 18.5 billion)."""
+    if a.scaled is not None and b.scaled is not None:
+        return a.scaled == b.scaled
+    return bool(a.values & b.values)
+
+
 def _check_numbers(s: Facts, t: Facts, source: str, target: str, src: str, tgt: str) -> list[str]:
     problems: list[str] = []
     unmatched_t = list(range(len(t.numbers)))
     missing = []
     for number in s.numbers:
-        hit = next((j for j in unmatched_t if number.values & t.numbers[j].values), None)
+        hit = next((j for j in unmatched_t if _agree(number, t.numbers[j])), None)
         if hit is None:
             missing.append(number)
         else:
