@@ -24,7 +24,7 @@ from newswire.translate.facts import fold
 from newswire.translate.names.exonyms import local_names
 from newswire.translate.names.recognize import WORD, Name, core_of
 
-__all__ = ["find_counterpart"]
+__all__ = ["find_counterpart", "similar_spelling"]
 
 _PHONETIC = [
     ("ph", "f"),
@@ -51,7 +51,8 @@ def _phonetic(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-def _similar(key: str, token: str) -> bool:
+def similar_spelling(key: str, token: str) -> bool:
+    """Whether `token` may be `key` spelled the way another language spells it."""
     k, t = fold(key), fold(token)
     if not k or not t:
         return False
@@ -122,4 +123,4 @@ def find_counterpart(name: Name, target: str, tgt: str) -> bool:
         ]
         return all(fold(k) in folded_target for k in required)
     target_words = WORD.findall(target)
-    return any(_similar(key, word) for key in name.match_words() for word in target_words)
+    return any(similar_spelling(key, word) for key in name.match_words() for word in target_words)

@@ -19,6 +19,7 @@ from newswire.translate.names.exonyms import country_code, language_code
 __all__ = [
     "WORD",
     "Name",
+    "clearly_a_name",
     "core_of",
     "is_capitalized",
     "known_names",
@@ -98,8 +99,8 @@ def _distinctive(word: str) -> bool:
     return not (core.isupper() and len(core) <= 3)
 
 
-def _strong(word: str) -> bool:
-    """Clearly a name even at the start of a sentence."""
+def clearly_a_name(word: str) -> bool:
+    """Clearly a name even at the start of a sentence (or in a title-case headline)."""
     core = core_of(word)
     return (
         (word != core and word[len(core) :].startswith(("'", "’")))  # possessive
@@ -143,7 +144,7 @@ def source_names(sentence: str, *, known: frozenset[str] = frozenset()) -> list[
             if not _distinctive(word):
                 continue
             if initial and not (
-                _strong(word) or core_of(word) in known or (len(group) > 1 and i == 0)
+                clearly_a_name(word) or core_of(word) in known or (len(group) > 1 and i == 0)
             ):
                 continue
             keys.append(core_of(word))
