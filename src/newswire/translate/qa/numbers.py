@@ -17,7 +17,7 @@ from newswire.translate.facts import Facts, Number, babel_locale
 from newswire.translate.qa.rule import Rule, SentencePair
 from newswire.translate.qa.text import base, listing
 
-__all__ = ["Dates", "Numbers"]
+__all__ = ["Dates", "Numbers", "date_problems", "number_problems"]
 
 _NUMBER_WORDS: dict[str, dict[str, int]] = {
     "en": {
@@ -175,7 +175,11 @@ def _agree(a: Number, b: Number) -> bool:
     return bool(a.values & b.values)
 
 
-def _check_numbers(s: Facts, t: Facts, source: str, target: str, src: str, tgt: str) -> list[str]:
+def number_problems(
+    s: Facts, t: Facts, source: str, target: str, src: str, tgt: str, *, formats: bool = True
+) -> list[str]:
+    """What is wrong with the target's numbers; `formats`: also a number written in the
+    other locale's convention."""
     problems: list[str] = []
     unmatched_t = list(range(len(t.numbers)))
     missing = []
@@ -209,13 +213,14 @@ def _check_numbers(s: Facts, t: Facts, source: str, target: str, src: str, tgt: 
         )
     if extra:
         problems.append(f"{listing([n.text for n in extra])} in the target not in the source")
-    wrong = [n.text for n in t.numbers if n.misformatted]
+    wrong = [n.text for n in t.numbers if n.misformatted] if formats else []
     if wrong:
         problems.append(f"{listing(wrong)} is not written the {tgt} way (decimal/grouping symbols)")
     return problems
 
 
-def _check_dates(s: Facts, t: Facts) -> list[str]:
+def date_problems(s: Facts, t: Facts) -> list[str]:
+    """The source's dates, weekdays and times the target does not have."""
     problems: list[str] = []
     for (month, day, year), text in zip(s.dates, s.date_texts, strict=True):
         ok = any(
@@ -248,7 +253,7 @@ class Numbers(Rule):
 
     def check(self, pair: SentencePair) -> str | None:
         s_facts, t_facts = pair.source_facts, pair.target_facts
-        problems = _check_numbers(s_facts, t_facts, pair.source, pair.target, pair.src, pair.tgt)
+        problems = number_problems(s_facts, t_facts, pair.source, pair.target, pair.src, pair.tgt)
         if s_facts.phones != t_facts.phones:
             problems += [
                 f"phone number {p} changed or missing"
@@ -265,4 +270,4 @@ class Dates(Rule):
     kind = "dates"
 
     def check(self, pair: SentencePair) -> str | None:
-        return "; ".join(_check_dates(pair.source_facts, pair.target_facts)) or None
+        return "; ".join(date_problems(pair.source_facts, pair.target_facts)) or None
