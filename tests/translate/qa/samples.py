@@ -115,4 +115,25 @@ def sample_pairs() -> list[dict[str, Any]]:
                 "expect": ["sentence_count"],
             }
         )
-    return pairs
+    return pairs + cross_pairs()
+
+
+def cross_pairs() -> list[dict[str, Any]]:
+    """The clean release from each language into each other one: every translation here is
+    faithful to the same original, so any two of them are a clean pair (as a pivot through
+    English gives: the gate checks the final target against the first source)."""
+    texts = {lang: target_paragraphs(lang) for lang in languages()}
+    texts["en"] = list(_data()["source"]["en"])
+    return [
+        {
+            "id": f"{a}-{b}-sample-clean-release",
+            "from": a,
+            "to": b,
+            "source": "\n\n".join(texts[a]),
+            "target": "\n\n".join(texts[b]),
+            "expect": [],
+        }
+        for a in texts
+        for b in texts
+        if a != b
+    ]

@@ -108,13 +108,13 @@ def find_counterpart(name: Name, target: str, tgt: str) -> bool:
     countries: list[str] = []
     languages: list[str] = []
     for candidate in [name.text, *name.keys]:
-        c, lang = local_names(core_of(candidate), tgt)
+        c, lang = local_names(core_of(candidate), tgt, name.src)
         countries += c
         languages += lang
     for local in countries + languages:
         if _stems_in(local, folded_target) if _cased_script(local) else local in target:
             return True
-    if not latin_target:
+    if not latin_target or not _latin_script(name.text):
         if countries:
             return False  # a country keeps a recognizable name in every script
         # Only what survives into another script is required (names are transliterated).

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 from newswire.intake.language import detect_language, language_confidence, same_language
 from newswire.translate.facts import EMAIL_RE, URL_RE, fold
@@ -31,7 +32,7 @@ from newswire.translate.glossary import Glossary
 from newswire.translate.names.match import similar_spelling
 from newswire.translate.names.recognize import WORD, clearly_a_name, core_of, source_names
 from newswire.translate.qa.rule import Rule, SentencePair
-from newswire.translate.qa.text import base, translatable_part, words
+from newswire.translate.qa.text import base, script_of, translatable_part, words
 
 __all__ = [
     "CLOSE_LANGUAGES_MIN_WORDS",
@@ -49,15 +50,15 @@ _CLOSE_LANGUAGES = frozenset({"id", "ms"})
 _PLACEHOLDER = re.compile(r"XNW\d+X")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 
-# The scripts each wire language is written in (the first word of a letter's Unicode name).
-SCRIPTS: dict[str, frozenset[str]] = {
-    **{lang: frozenset({"LATIN"}) for lang in ("en", "de", "fr", "es", "pt", "vi", "id", "ms")},
-    "ru": frozenset({"CYRILLIC"}),
-    "ar": frozenset({"ARABIC"}),
-    "th": frozenset({"THAI"}),
-    "ko": frozenset({"HANGUL"}),
-    "ja": frozenset({"CJK", "HIRAGANA", "KATAKANA"}),
-    "zh": frozenset({"CJK"}),
+# The letters of each script (`text.SCRIPTS`), by the first word of their Unicode names.
+_LETTERS_OF = {
+    "Latin": frozenset({"LATIN"}),
+    "Cyrillic": frozenset({"CYRILLIC"}),
+    "Arabic": frozenset({"ARABIC"}),
+    "Thai": frozenset({"THAI"}),
+    "Hangul": frozenset({"HANGUL"}),
+    "Japanese": frozenset({"CJK", "HIRAGANA", "KATAKANA"}),
+    "Han": frozenset({"CJK"}),
 }
 
 
@@ -67,7 +68,7 @@ def _script(ch: str) -> str:
 
 def _in_script(text: str, lang: str) -> bool:
     """Whether any letter of `text` is in a script `lang` is written in (True if unknown)."""
-    scripts = SCRIPTS.get(base(lang))
+    scripts = _LETTERS_OF.get(script_of(lang) or "")
     if scripts is None:
         return True
     return any(_script(ch) in scripts for ch in text if ch.isalpha())
@@ -86,9 +87,9 @@ def _name_words(
         w[:1].isupper() for w in long_words
     )
     if title_case:
-        found += [core_of(w) for w in words_ if clearly_a_name(w) or core_of(w) in known]
+        found += [core_of(w) for w in words_ if clearly_a_name(w, src) or core_of(w) in known]
     else:
-        for name in source_names(source, known=known):
+        for name in source_names(source, known=known, src=src):
             found += WORD.findall(name.text)
     if glossary:
         for start, end, _ in glossary.find(source, src):
@@ -196,6 +197,14 @@ class Untranslated(Rule):
     name = "untranslated"
     kind = "untranslated"
     stops = True
+    partly_for: ClassVar[Mapping[str, str]] = {
+        lang: (
+            "Indonesian and Malay share most of their words and lingua cannot tell them apart "
+            "on one sentence: between the two, only a long sentence "
+            f"({CLOSE_LANGUAGES_MIN_WORDS}+ words) kept word for word is flagged"
+        )
+        for lang in ("id", "ms")
+    }
 
     def check(self, pair: SentencePair) -> str | None:
         return untranslated(

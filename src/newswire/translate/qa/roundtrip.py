@@ -46,7 +46,7 @@ def round_trip_reason(
     problems += date_problems(s_facts, b_facts)
     lost = [
         name.text
-        for name in source_names(source, known=known)
+        for name in source_names(source, known=known, src=src)
         if not find_counterpart(name, back, src)
     ]
     if lost:
