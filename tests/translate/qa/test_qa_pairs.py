@@ -22,7 +22,7 @@ from newswire.translate.glossary import Glossary
 from newswire.translate.qa import KINDS, RULES, check_pair
 from newswire.translate.qa.rule import not_applicable
 from newswire.translate.qa.text import script_of
-from samples import sample_pairs
+from qa_samples import sample_pairs
 
 PAIRS_DIR = Path(__file__).parents[1] / "pairs"
 WRITTEN = [

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-SAMPLES = Path(__file__).parents[1] / "pairs" / "samples.yaml"
+SAMPLES = Path(__file__).parent / "translate" / "pairs" / "samples.yaml"
 GLOSSARY = {"Acme Energy": None}
 # Planted the same way in every language (paragraph numbers count from 1).
 URL_PLANT = {"at": 4, "replace": [["https://acme.example/press", "https://acme.example/news"]]}
