@@ -11,7 +11,8 @@ placeholders are stripped, since a translation keeps those. Then:
    source) is untranslated when something confirms the language: the words are written in
    the source's script where the target's is another one (English left in a Japanese
    edition), or lingua finds them clearly more likely in the source language than in the
-   target one (`EVIDENCE_RATIO`; "Contact" is as French as it is English, "launches" is not).
+   target one (`EVIDENCE_RATIO`, or `EVIDENCE_RATIO_MANY_WORDS` for three words or more;
+   "Contact" is as French as it is English, "launches" is not).
    Between Indonesian and Malay, which share most words, only a long sentence
    (`CLOSE_LANGUAGES_MIN_WORDS`) kept word for word is flagged;
 3. otherwise, a target with enough words of its own (MIN_WORDS_FOR_DETECTION) is identified
@@ -37,6 +38,7 @@ from newswire.translate.qa.text import base, script_of, translatable_part, words
 __all__ = [
     "CLOSE_LANGUAGES_MIN_WORDS",
     "EVIDENCE_RATIO",
+    "EVIDENCE_RATIO_MANY_WORDS",
     "MIN_WORDS_FOR_DETECTION",
     "Untranslated",
     "untranslated",
@@ -44,6 +46,8 @@ __all__ = [
 
 MIN_WORDS_FOR_DETECTION = 5
 EVIDENCE_RATIO = 2.0
+# Three or more ordinary words kept as they are: strong evidence already; lingua need only lean.
+EVIDENCE_RATIO_MANY_WORDS = 1.2
 CLOSE_LANGUAGES_MIN_WORDS = 6
 TITLE_CASE_MIN_WORDS = 4
 _CLOSE_LANGUAGES = frozenset({"id", "ms"})
@@ -111,7 +115,8 @@ def _confirmed(kept: list[str], src: str, tgt: str) -> bool:
         return True  # English words in a Japanese edition
     if {base(src), base(tgt)} <= _CLOSE_LANGUAGES:
         return len(kept) >= CLOSE_LANGUAGES_MIN_WORDS
-    return language_confidence(text, src) >= EVIDENCE_RATIO * language_confidence(text, tgt)
+    ratio = EVIDENCE_RATIO if len(kept) < 3 else EVIDENCE_RATIO_MANY_WORDS
+    return language_confidence(text, src) >= ratio * language_confidence(text, tgt)
 
 
 def _kept_words(
