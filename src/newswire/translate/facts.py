@@ -20,6 +20,8 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from newswire.translate.scales import SCALES as _SCALES
+
 __all__ = [
     "EMAIL_RE",
     "URL_RE",
@@ -316,83 +318,6 @@ def _times(text: str, facts: Facts) -> str:
 
 # --- numbers -------------------------------------------------------------------------
 
-_SCALES: dict[str, list[tuple[str, int]]] = {
-    "en": [
-        ("thousand", 3),
-        ("million", 6),
-        ("mln", 6),
-        ("mn", 6),
-        ("billion", 9),
-        ("bn", 9),
-        ("trillion", 12),
-        ("tn", 12),
-    ],
-    "de": [
-        ("tausend", 3),
-        ("tsd", 3),
-        ("millionen", 6),
-        ("million", 6),
-        ("mio", 6),
-        ("milliarden", 9),
-        ("milliarde", 9),
-        ("mrd", 9),
-        ("billionen", 12),
-        ("billion", 12),
-    ],
-    "fr": [
-        ("mille", 3),
-        ("millions", 6),
-        ("million", 6),
-        ("milliards", 9),
-        ("milliard", 9),
-        ("mrd", 9),
-        ("mds", 9),
-        ("md", 9),
-        ("billions", 12),
-        ("billion", 12),
-    ],
-    "es": [
-        ("mil millones", 9),
-        ("millones", 6),
-        ("millón", 6),
-        ("mil", 3),
-        ("billones", 12),
-        ("billón", 12),
-    ],
-    "pt": [
-        ("mil milhões", 9),
-        ("milhões", 6),
-        ("milhão", 6),
-        ("mi", 6),
-        ("bilhões", 9),
-        ("bilhão", 9),
-        ("bi", 9),
-        ("mil", 3),
-        ("trilhões", 12),
-        ("trilhão", 12),
-    ],
-    "ru": [
-        ("тыс", 3),
-        ("тысяч", 3),
-        ("млн", 6),
-        ("миллионов", 6),
-        ("миллиона", 6),
-        ("миллион", 6),
-        ("млрд", 9),
-        ("миллиардов", 9),
-        ("миллиарда", 9),
-        ("миллиард", 9),
-        ("трлн", 12),
-    ],
-    "ja": [("千", 3), ("万", 4), ("億", 8), ("兆", 12)],
-    "zh": [("千", 3), ("万", 4), ("萬", 4), ("亿", 8), ("億", 8), ("兆", 12)],
-    "ko": [("천", 3), ("만", 4), ("억", 8), ("조", 12)],
-    "ar": [("ألف", 3), ("آلاف", 3), ("مليون", 6), ("ملايين", 6), ("مليار", 9), ("مليارات", 9)],
-    "vi": [("nghìn", 3), ("ngàn", 3), ("triệu", 6), ("tỷ", 9), ("tỉ", 9)],
-    "id": [("ribu", 3), ("juta", 6), ("miliar", 9), ("triliun", 12)],
-    "ms": [("ribu", 3), ("juta", 6), ("bilion", 9), ("billion", 9), ("trilion", 12)],
-    "th": [("พัน", 3), ("หมื่น", 4), ("แสน", 5), ("ล้าน", 6)],
-}
 _ATTACHED_SCALES = frozenset({"ja", "zh", "ko", "th"})
 _SPACE_GROUPING = frozenset({"fr", "ru", "uk", "pl", "cs", "sk", "sv", "nb", "fi"})
 _SPACES = "\u00a0\u202f\u2009"
