@@ -275,8 +275,10 @@ def translate_edition(
     machine_translation_allowed: bool,
     memory: TranslationMemory | None = None,
     glossary: Glossary | None = None,
+    reverse_engine: TranslationEngine | None = None,
 ) -> EditionDraft:
-    """Translate one edition with the engine the registry picks for the pair."""
+    """Translate one edition with the engine the registry picks for the pair (and, given a
+    `reverse_engine`, the round trip: `translate_document`)."""
     engine = registry.engine_for(src, tgt)
     if engine is None:
         return EditionDraft(
@@ -286,7 +288,13 @@ def translate_edition(
         )
     try:
         result = translate_document(
-            markdown, src, tgt, engine=engine, memory=memory, glossary=glossary
+            markdown,
+            src,
+            tgt,
+            engine=engine,
+            memory=memory,
+            glossary=glossary,
+            reverse_engine=reverse_engine,
         )
     except TranslationError as exc:
         return EditionDraft(tgt, "engine_failed", str(exc), engine.name, error=exc)

@@ -10,8 +10,8 @@ import importlib.util
 import pytest
 
 from newswire.translate.base import TranslationError
-from newswire.translate.engines import FastTranslateEngine
-from newswire.translate.pipeline import translate_document
+from newswire.translate.engines import EngineRegistry, FastTranslateEngine
+from newswire.translate.pipeline import EditionDraft, translate_document, translate_edition
 from newswire.translate.qa import KINDS
 from newswire.translate.qa.roundtrip import round_trip_reason
 
@@ -162,3 +162,21 @@ def test_the_real_reverse_engine_finds_a_number_the_translation_changed(
     assert "round_trip" in kinds, result.flags
     (flag,) = [f for f in result.flags if f.kind == "round_trip"]
     assert "18" in flag.reason
+
+
+def test_an_edition_with_a_round_trip_flag_goes_to_the_desk() -> None:
+    registry = EngineRegistry({"en-pt": "table"}, {"table": Table(PORTUGUESE)})
+
+    def edition(reverse: Table) -> EditionDraft:
+        return translate_edition(
+            RELEASE,
+            "en",
+            "pt",
+            registry=registry,
+            machine_translation_allowed=True,
+            reverse_engine=reverse,
+        )
+
+    flagged = edition(Table(ENGLISH, plant=("18.75", "17.75")))
+    assert flagged.status == "needs_review" and "round_trip" in flagged.reason
+    assert edition(Table(ENGLISH)).status == "auto_approved"
