@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from newswire.translate.facts import babel_locale
-from newswire.translate.names.exonyms import country_code, language_code
+from newswire.translate.names.exonyms import (
+    countries_in_unspaced_scripts,
+    country_code,
+    language_code,
+)
 
 __all__ = [
     "WORD",
@@ -222,4 +226,20 @@ def source_names(
             close()
         last_end = m.end()
     close()
+    if src.split("-")[0].lower() in _UNCASED_SOURCES:
+        names += _uncased_countries(sentence, src)
     return names
+
+
+# Sources in scripts without capitals: their country names are found by CLDR's spelling.
+_UNCASED_SOURCES = frozenset({"ja", "zh", "ko", "th", "ar"})
+
+
+def _uncased_countries(sentence: str, src: str) -> list[Name]:
+    found: list[Name] = []
+    rest = sentence
+    for name, _ in countries_in_unspaced_scripts(src):
+        if name in rest:
+            found.append(Name(name, (name,), (), src))
+            rest = rest.replace(name, " ")
+    return found
