@@ -125,19 +125,15 @@ def _kept_words(
     """(the source's ordinary words, the target's, the target's that come from the source)."""
     s_words = [w.lower() for w in _ordinary_words(source) if fold(w) not in names]
     s_folded = {fold(w) for w in s_words}
-    # a capitalized target word spelled like one of the source's names is that name
-    # ("Singapore" -> "Cingapura")
-    t_words = [
-        w.lower()
-        for w in _ordinary_words(target)
-        if fold(w) not in names
-        and not (
-            w[:1].isupper()
-            and fold(w) not in s_folded
-            and any(similar_spelling(n, w) for n in names)
-        )
-    ]
-    return s_words, t_words, [w for w in t_words if fold(w) in s_folded]
+    t_words = [w for w in _ordinary_words(target) if fold(w) not in names]
+    others = [w for w in t_words if fold(w) not in s_folded]
+    if others and all(w[:1].isupper() for w in others):
+        # a capitalized target word spelled like one of the source's names is that name
+        # ("Singapore" -> "Cingapura"); looked at only when nothing else is new
+        alike = {w for w in others if any(similar_spelling(n, w) for n in names)}
+        t_words = [w for w in t_words if w not in alike]
+    lowered = [w.lower() for w in t_words]
+    return s_words, lowered, [w for w in lowered if fold(w) in s_folded]
 
 
 def untranslated(
