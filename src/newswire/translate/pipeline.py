@@ -18,6 +18,11 @@ Steps, in order:
    each distinct input once.
 5. `inline.restore` puts placeholders back; `reassemble` rebuilds the document.
 6. The QA gate checks every engine-translated sentence against its source.
+7. With a `reverse_engine` (one that translates the target language back into the source
+   language), every engine-translated sentence is translated back in one batch and its
+   facts compared with the source's (`newswire.translate.qa.roundtrip`): a second opinion
+   that may add `round_trip` flags, never clears one. A reverse engine that fails gives no
+   second opinion (stats["round_trip_failed"] = 1), never a failed edition.
 
 `translate_edition` wraps this for one edition: it asks an `EngineRegistry` for the pair's
 route (one engine, or a chain through English) and says what happens next:
@@ -30,6 +35,7 @@ translation allowed), or "engine_failed" (the engine raised a `TranslationError`
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -40,6 +46,8 @@ from newswire.translate.inline import Protected, protect, restore
 from newswire.translate.memory import TranslationMemory
 from newswire.translate.plain import plain_text
 from newswire.translate.qa import QAFlag, check_segments
+from newswire.translate.qa.roundtrip import KIND as ROUND_TRIP
+from newswire.translate.qa.roundtrip import round_trip_findings
 from newswire.translate.segment import reassemble, segment, translatable
 
 __all__ = [
@@ -51,6 +59,8 @@ __all__ = [
     "translate_document",
     "translate_edition",
 ]
+
+log = logging.getLogger(__name__)
 
 Origin = Literal["memory", "engine", "glossary"]
 EditionStatus = Literal["needs_translator", "auto_approved", "needs_review", "engine_failed"]
@@ -105,8 +115,10 @@ def translate_document(
     glossary: Glossary | None = None,
     qa: bool = True,
     batch_size: int = 64,
+    reverse_engine: TranslationEngine | None = None,
 ) -> TranslationResult:
-    """Translate a Markdown document; see the module docstring. Raises TranslationError."""
+    """Translate a Markdown document; see the module docstring. Raises TranslationError
+    (from `engine`; never from `reverse_engine`)."""
     src, tgt = canonical_tag(src), canonical_tag(tgt)
     if src == tgt:
         raise ValueError(f"source and target are both {src}")
@@ -154,6 +166,7 @@ def translate_document(
         for item, target, origin in zip(items, final, origins, strict=True)
     ]
     flags: list[QAFlag] = []
+    round_trip: dict[str, int] = {}
     if qa:
         checked = [i for i, o in enumerate(origins) if o == "engine"]
         flags = check_segments(
@@ -174,6 +187,16 @@ def translate_document(
                     f"the engine lost {', '.join(repr(x) for x in lost)}",
                 )
             )
+        if reverse_engine is not None:
+            more, round_trip = _round_trip(
+                reverse_engine,
+                [(items[i].text, final[i]) for i in checked],
+                checked,
+                src,
+                tgt,
+                context=[plain_text(item.text) for item in items],
+            )
+            flags += more
         flags.sort(key=lambda f: f.segment_index)
     stats = {
         "segments": len(items),
@@ -182,10 +205,48 @@ def translate_document(
         "engine_inputs": len(inputs),
         "engine_calls": len(translations),
         "retried": retried,
+        **round_trip,
     }
     return TranslationResult(
         reassemble(segments, final), pairs, flags, getattr(engine, "name", None), stats
     )
+
+
+def _round_trip(
+    engine: TranslationEngine,
+    pairs: list[tuple[str, str]],
+    indices: list[int],
+    src: str,
+    tgt: str,
+    *,
+    context: list[str],
+) -> tuple[list[QAFlag], dict[str, int]]:
+    """Back-translate the targets in one batch and compare; flags and stats."""
+    protected = [protect(target, glossary=None, src=tgt, tgt=src) for _, target in pairs]
+    inputs = [text for p in protected for text in p.engine_inputs()]
+    try:
+        back = _translate_all(engine, inputs, tgt, src, batch_size=len(inputs)) if inputs else {}
+    except Exception as exc:  # a second opinion only: its failure must not fail the edition
+        log.warning("round trip %s->%s with %s failed: %s", tgt, src, _name(engine), exc)
+        return [], {"round_trip": 0, "round_trip_failed": 1}
+    backs = [restore(p, [back[t] for t in p.engine_inputs()])[0] for p in protected]
+    sources = [plain_text(source) for source, _ in pairs]
+    findings = round_trip_findings(sources, [plain_text(b) for b in backs], src, context=context)
+    flags = [
+        QAFlag(
+            ROUND_TRIP,
+            indices[f.position],
+            sources[f.position],
+            plain_text(pairs[f.position][1]),
+            f.reason,
+        )
+        for f in findings
+    ]
+    return flags, {"round_trip": len(pairs), "round_trip_failed": 0}
+
+
+def _name(engine: object) -> str:
+    return str(getattr(engine, "name", type(engine).__name__))
 
 
 def _slot_text(p: Protected, token: str) -> str:
@@ -216,16 +277,27 @@ def translate_edition(
     machine_translation_allowed: bool,
     memory: TranslationMemory | None = None,
     glossary: Glossary | None = None,
+    reverse_engine: TranslationEngine | None = None,
 ) -> EditionDraft:
     """Translate one edition along the route the registry gives the pair (one engine or a
-    chain through English); `EditionDraft.engine` records the engine or the chain."""
+    chain through English); `EditionDraft.engine` records the engine or the chain. With a
+    `reverse_engine` (by default the registry's `round_trip_engine` for the pair), the round
+    trip of `translate_document` adds its second opinion."""
     route = registry.route(src, tgt)
     engine = route.engine
     if engine is None:
         return EditionDraft(tgt, "needs_translator", route.reason)
+    if reverse_engine is None:
+        reverse_engine = registry.round_trip_engine(src, tgt)
     try:
         result = translate_document(
-            markdown, src, tgt, engine=engine, memory=memory, glossary=glossary
+            markdown,
+            src,
+            tgt,
+            engine=engine,
+            memory=memory,
+            glossary=glossary,
+            reverse_engine=reverse_engine,
         )
     except TranslationError as exc:
         return EditionDraft(tgt, "engine_failed", str(exc), engine.name, error=exc)

@@ -1,5 +1,7 @@
-"""The QA gate against pairs written for this project (tests/translate/pairs/pairs.jsonl):
-every planted defect is flagged with its kind, and clean pairs raise nothing at all.
+"""The QA gate against pairs written for this project: tests/translate/pairs/pairs.jsonl, and
+the sample release of tests/translate/pairs/samples.yaml in all 15 languages with its
+planted defects (`samples.sample_pairs`). Every planted defect is flagged with its kind, and
+clean pairs raise nothing at all.
 
 Each line: {"id", "from", "to", "source", "target", "expect": [kinds], "allow"?: [kinds],
 "glossary"?: {term: null | {lang: form}}, "note"?}. A pair passes when the flagged kinds
@@ -15,25 +17,46 @@ from pathlib import Path
 
 import pytest
 
+from newswire.intake.language import WIRE_LANGUAGES
 from newswire.translate.glossary import Glossary
-from newswire.translate.qa import KINDS, check_pair
+from newswire.translate.qa import KINDS, RULES, check_pair
+from newswire.translate.qa.rule import not_applicable
+from newswire.translate.qa.text import script_of
+from qa_samples import sample_pairs
 
 PAIRS_DIR = Path(__file__).parents[1] / "pairs"
-PAIRS = [
+WRITTEN = [
     json.loads(line)
     for line in (PAIRS_DIR / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
+PAIRS = WRITTEN + sample_pairs()
+PIPELINE_ONLY = {"markup", "round_trip"}  # tested in test_translate_pipeline, test_qa_roundtrip
 
 
 def test_the_pairs_cover_every_language_and_every_defect_kind() -> None:
     targets = {p["to"] for p in PAIRS}
-    assert {"de", "fr", "es", "pt", "ja", "zh-Hans", "ar"} <= targets
+    assert targets == set(WIRE_LANGUAGES)
     planted = Counter(k for p in PAIRS for k in p["expect"])
-    assert set(planted) == set(KINDS) - {"markup"}  # markup is the pipeline's own flag
+    assert set(planted) == set(KINDS) - PIPELINE_ONLY
     clean = Counter(p["to"] for p in PAIRS if not p["expect"])
     assert all(clean[lang] >= 3 for lang in targets), clean
+    assert sum(clean.values()) >= sum(1 for p in PAIRS if p["expect"])
     assert len({p["id"] for p in PAIRS}) == len(PAIRS)
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - PIPELINE_ONLY))
+def test_each_kind_is_planted_in_three_scripts_or_wherever_it_applies(kind: str) -> None:
+    """In pairs written by hand (pairs.jsonl) alone, each kind of defect is planted in at least
+    three languages of different scripts, or in every language its rule applies to."""
+    langs = {p["to"] for p in WRITTEN if kind in p["expect"]}
+    applies = {
+        lang
+        for lang in WIRE_LANGUAGES
+        if all(not_applicable(r, lang) is None for r in RULES if r.kind == kind)
+    }
+    scripts = {script_of(lang) for lang in langs}
+    assert len(scripts) >= 3 or applies <= langs, (kind, sorted(langs))
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[p["id"] for p in PAIRS])

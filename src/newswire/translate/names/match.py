@@ -10,9 +10,9 @@ A name has a counterpart in the target when any of its distinctive words does:
   (`exonyms`: "Russia" -> "Russland", "ロシア", "روسيا"; "German" -> "Deutsch");
 * a glossary term (checked by the glossary rule instead).
 
-Into scripts without capitals (Japanese, Chinese, Arabic, Thai, ...) only what stays
-recognizable is required: country and language names (via Babel) and words written in
-capitals or with digits (tickers, product codes).
+Into scripts other than Latin (Japanese, Chinese, Korean, Arabic, Thai, and Cyrillic too, where
+"Jane Doe" becomes "Джейн Доу") only what stays recognizable is required: country and language
+names (via Babel) and words written in capitals or with digits (tickers, product codes).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from newswire.translate.facts import fold
 from newswire.translate.names.exonyms import local_names
 from newswire.translate.names.recognize import WORD, Name, core_of
 
-__all__ = ["find_counterpart"]
+__all__ = ["find_counterpart", "similar_spelling"]
 
 _PHONETIC = [
     ("ph", "f"),
@@ -51,7 +51,8 @@ def _phonetic(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-def _similar(key: str, token: str) -> bool:
+def similar_spelling(key: str, token: str) -> bool:
+    """Whether `token` may be `key` spelled the way another language spells it."""
     k, t = fold(key), fold(token)
     if not k or not t:
         return False
@@ -82,6 +83,19 @@ def _cased_script(text: str) -> bool:
     return cased / len(letters) > 0.6
 
 
+def _latin_script(text: str) -> bool:
+    """Mostly Latin letters: a script that writes a name the way an English source does."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    latin = sum(
+        1
+        for ch in letters
+        if ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
+    )
+    return latin / len(letters) > 0.6
+
+
 def _stems_in(local: str, folded_target: str) -> bool:
     words = [w for w in re.findall(r"[^\W\d_]+", fold(local)) if len(w) >= 2]
     return bool(words) and all(w[: max(4, len(w) - 2)] in folded_target for w in words)
@@ -90,23 +104,23 @@ def _stems_in(local: str, folded_target: str) -> bool:
 def find_counterpart(name: Name, target: str, tgt: str) -> bool:
     """True when the target sentence has something standing for `name`."""
     folded_target = fold(target)
-    cased_target = _cased_script(target)
+    latin_target = _latin_script(target)
     countries: list[str] = []
     languages: list[str] = []
     for candidate in [name.text, *name.keys]:
-        c, lang = local_names(core_of(candidate), tgt)
+        c, lang = local_names(core_of(candidate), tgt, name.src)
         countries += c
         languages += lang
     for local in countries + languages:
         if _stems_in(local, folded_target) if _cased_script(local) else local in target:
             return True
-    if not cased_target:
+    if not latin_target or not _latin_script(name.text):
         if countries:
             return False  # a country keeps a recognizable name in every script
-        # Only what survives into a script without capitals is required.
+        # Only what survives into another script is required (names are transliterated).
         required = [
             k for k in name.keys if (k.isupper() and len(k) >= 4) or any(c.isdigit() for c in k)
         ]
         return all(fold(k) in folded_target for k in required)
     target_words = WORD.findall(target)
-    return any(_similar(key, word) for key in name.match_words() for word in target_words)
+    return any(similar_spelling(key, word) for key in name.match_words() for word in target_words)

@@ -13,12 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from newswire.translate.names.exonyms import country_code, language_code
+from newswire.translate.facts import babel_locale
+from newswire.translate.names.exonyms import (
+    countries_in_unspaced_scripts,
+    country_code,
+    language_code,
+)
 
 __all__ = [
     "WORD",
     "Name",
+    "clearly_a_name",
     "core_of",
     "is_capitalized",
     "known_names",
@@ -68,6 +75,7 @@ class Name:
     text: str  # as written in the source ("Russia's", "North Korean")
     keys: tuple[str, ...]  # its distinctive words, possessive dropped ("Russia",)
     words: tuple[str, ...] = ()  # every word of 4+ letters, any of which may be the match
+    src: str = "en"  # the language of the source it was found in
 
     def match_words(self) -> list[str]:
         """Words that count as a counterpart when found: the name's words, and the country
@@ -90,24 +98,52 @@ def is_capitalized(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _distinctive(word: str) -> bool:
+def _distinctive(word: str, src: str = "en") -> bool:
     core = core_of(word)
-    if len(core) < 2 or core.lower() in _COMMON:
+    if len(core) < 2 or core.lower() in _COMMON or core.lower() in _calendar_words(src):
         return False
     # "EU", "CEO", "US": usually translated or spelled out
     return not (core.isupper() and len(core) <= 3)
 
 
-def _strong(word: str) -> bool:
-    """Clearly a name even at the start of a sentence."""
+@cache
+def _calendar_words(src: str) -> frozenset[str]:
+    """Month and weekday names in `src` (CLDR), and their words: capitalized in some languages
+    ("Selasa", "Maret", "thứ Ba"), never names."""
+    loc = babel_locale(src)
+    if loc is None:
+        return frozenset()
+    names = [
+        name
+        for table in (loc.months, loc.days)
+        for context in ("format", "stand-alone")
+        for width in ("wide", "abbreviated")
+        for name in table[context][width].values()
+    ]
+    return frozenset(w.lower() for name in names for w in WORD.findall(name))
+
+
+# German capitalizes every noun: a single capitalized word is no sign of a name there, and
+# these open a capitalized group without being part of a name.
+_GERMAN_FUNCTION_WORDS = word_set(
+    """
+    der die das dem den des ein eine einem einen einer eines am im an in auf aus bei beim mit
+    nach von vom vor zu zum zur für über unter um wie als und oder sie er es wir ihr ihre ihren
+    sein seine seinen unser unsere dieser diese dieses jeder jede alle weitere weiteren
+    """
+)
+
+
+def clearly_a_name(word: str, src: str = "en") -> bool:
+    """Clearly a name even at the start of a sentence (or in a title-case headline)."""
     core = core_of(word)
     return (
         (word != core and word[len(core) :].startswith(("'", "’")))  # possessive
         or (core.isupper() and len(core) >= 4)
         or any(ch.isdigit() for ch in core)
         or any(ch.isupper() for ch in core[1:])  # CamelCase
-        or country_code(core) is not None
-        or language_code(core) is not None
+        or country_code(core, src) is not None
+        or language_code(core, src) is not None
     )
 
 
@@ -127,29 +163,55 @@ def strip_lead_in(text: str) -> str:
     return text[m.end() :] if m else text
 
 
-def source_names(sentence: str, *, known: frozenset[str] = frozenset()) -> list[Name]:
-    """The names in a source sentence in a cased script."""
-    body = strip_lead_in(sentence)
+# Where a CJK, kana, Hangul or Thai run meets a Latin word ("Acme Energyは2025年"): a word
+# boundary, though both sides are letters to a regex.
+_UNSPACED = "\u0e00-\u0e7f\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_SCRIPT_BREAK = re.compile(
+    rf"(?<=[{_UNSPACED}])(?=[^\s{_UNSPACED}])|(?<=[^\s{_UNSPACED}])(?=[{_UNSPACED}])"
+)
+
+
+def source_names(
+    sentence: str, *, known: frozenset[str] = frozenset(), src: str = "en"
+) -> list[Name]:
+    """The names in a source sentence in a cased script (in a CJK or Thai sentence: its
+    Latin words). German capitalizes every noun: there a name is a run of two or more
+    capitalized words (articles and prepositions aside) or a word that is clearly one."""
+    german = src.split("-")[0].lower() == "de"
+    if german:
+        known = frozenset()  # every noun is seen capitalized inside a sentence
+    body = _SCRIPT_BREAK.sub(" ", strip_lead_in(sentence))
     names: list[Name] = []
     group: list[tuple[str, bool]] = []  # (word, sentence-initial)
     last_end = -1
 
+    def german_name() -> None:
+        while group and (
+            group[0][0].lower() in _GERMAN_FUNCTION_WORDS
+            or (group[0][1] and not clearly_a_name(group[0][0], src))
+        ):
+            group.pop(0)
+        if len(group) == 1 and not clearly_a_name(group[0][0], src):
+            group.clear()
+
     def close() -> None:
+        if german:
+            german_name()
         if not group:
             return
         words = [w for w, _ in group]
         keys = []
         for i, (word, initial) in enumerate(group):
-            if not _distinctive(word):
+            if not _distinctive(word, src):
                 continue
             if initial and not (
-                _strong(word) or core_of(word) in known or (len(group) > 1 and i == 0)
+                clearly_a_name(word, src) or core_of(word) in known or (len(group) > 1 and i == 0)
             ):
                 continue
             keys.append(core_of(word))
         if keys:
             every = tuple(core_of(w) for w in words if len(core_of(w)) >= 4 and w.lower() != "with")
-            names.append(Name(" ".join(words), tuple(keys), every))
+            names.append(Name(" ".join(words), tuple(keys), every, src))
         group.clear()
 
     for index, m in enumerate(WORD.finditer(body)):
@@ -164,4 +226,20 @@ def source_names(sentence: str, *, known: frozenset[str] = frozenset()) -> list[
             close()
         last_end = m.end()
     close()
+    if src.split("-")[0].lower() in _UNCASED_SOURCES:
+        names += _uncased_countries(sentence, src)
     return names
+
+
+# Sources in scripts without capitals: their country names are found by CLDR's spelling.
+_UNCASED_SOURCES = frozenset({"ja", "zh", "ko", "th", "ar"})
+
+
+def _uncased_countries(sentence: str, src: str) -> list[Name]:
+    found: list[Name] = []
+    rest = sentence
+    for name, _ in countries_in_unspaced_scripts(src):
+        if name in rest:
+            found.append(Name(name, (name,), (), src))
+            rest = rest.replace(name, " ")
+    return found

@@ -32,6 +32,11 @@ Flag kinds, one flag per kind and sentence, each with the segment and a reason:
 | untranslated    | the target is still in the source language                           |
 | length_ratio    | the target is far shorter or longer than such translations are       |
 | markup          | (pipeline only) the engine lost a placeholder: protected text is gone |
+| round_trip      | (pipeline only, with a reverse engine) translated back, the sentence's |
+|                 | numbers, dates or names differ from the source's (`qa.roundtrip`)      |
+
+Not every rule applies to every target language: each rule declares where it does not, and
+why (`Rule.not_for`, by script or language; `not_applicable(rule, lang)`).
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ KINDS = (
     "untranslated",
     "length_ratio",
     "markup",
+    "round_trip",
 )
 
 # The sentence checks, in the order they run (and their flags come).

@@ -4,7 +4,8 @@ A length-and-anchor dynamic programme (the translate stage's QA gate): a bead is
 and one target sentence, one dropped or added sentence, or two merged into one (or one split
 into two). A bead costs the difference of the two sides' lengths from what such translations
 are (`text.CHAR_RATIO`) plus the share of anchors (numbers, URLs, addresses, capitalized
-words) they do not have in common.
+words) they do not have in common, plus LINK_ANCHOR_COST for each URL or address on one side
+only.
 """
 
 from __future__ import annotations
@@ -19,24 +20,29 @@ __all__ = ["DROP_COST", "MERGE_COST", "Bead", "align"]
 
 DROP_COST = 1.4
 MERGE_COST = 1.2
+LINK_ANCHOR_COST = 0.4
 
 Bead = tuple[list[int], list[int]]
 
 
-def _anchors(text: str, lang: str) -> set[str]:
+def _anchors(text: str, lang: str) -> tuple[set[str], set[str]]:
+    """The anchors of a sentence, and those of them that are URLs or addresses."""
     facts = extract(text, lang)
-    out = {str(max(n.values)) for n in facts.numbers}
-    out.update(facts.urls)
-    out.update(facts.emails)
+    links = set(facts.urls) | set(facts.emails)
+    out = {str(max(n.values)) for n in facts.numbers} | links
     out.update(re.findall(r"(?<![A-Za-z])[A-Z][A-Za-z]{3,}(?![a-z])", text))
-    return out
+    return out, links
 
 
 def align(source: list[str], target: list[str], src: str, tgt: str) -> list[Bead]:
     """Alignment beads (source indices, target indices), in order."""
     ratio = expected_ratio(src, tgt)
-    sa = [_anchors(s, src) for s in source]
-    ta = [_anchors(t, tgt) for t in target]
+    sa, sl = (
+        map(list, zip(*(_anchors(s, src) for s in source), strict=True)) if source else ([], [])
+    )
+    ta, tl = (
+        map(list, zip(*(_anchors(t, tgt) for t in target), strict=True)) if target else ([], [])
+    )
 
     def cost(si: list[int], ti: list[int]) -> float:
         s_text, t_text = translatable_part(
@@ -48,6 +54,11 @@ def align(source: list[str], target: list[str], src: str, tgt: str) -> list[Bead
         b = set().union(*(ta[j] for j in ti))
         if a or b:
             c += 0.8 * (1 - len(a & b) / len(a | b))
+        # A URL or address on one side only: a dropped sentence more likely than a merge
+        # (into Chinese or Japanese a merged pair is about as long as one sentence).
+        links_a = set().union(*(sl[i] for i in si))
+        links_b = set().union(*(tl[j] for j in ti))
+        c += min(1.0, LINK_ANCHOR_COST * len(links_a ^ links_b))
         return c
 
     n, m = len(source), len(target)

@@ -5,6 +5,9 @@ but no subject (the translate stage's QA gate; the heuristics are `newswire.tran
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.match import find_counterpart
 from newswire.translate.names.recognize import source_names
@@ -13,6 +16,20 @@ from newswire.translate.qa.rule import Rule, SentencePair
 from newswire.translate.qa.text import listing
 
 __all__ = ["EntityMissing", "GlossaryTerms", "MissingSubject"]
+
+_NOT_WRITTEN = (
+    "no subject pattern is written for {lang} (the rule knows German, French, Spanish and "
+    "Portuguese word order); a lost named subject is left to entity_missing"
+)
+_PRO_DROP = (
+    "{lang} leaves out a subject the context gives as a matter of course: a sentence with "
+    "no subject is no sign of a lost one (a lost named subject is left to entity_missing)"
+)
+_TRANSLITERATED = (
+    "names are transliterated into {script} script and the transliteration is not checked: "
+    "only country and language names (Babel's CLDR names), tickers and codes (capitals, "
+    "digits) must be found"
+)
 
 
 class GlossaryTerms(Rule):
@@ -44,12 +61,16 @@ class EntityMissing(Rule):
 
     name = "entity_missing"
     kind = "entity_missing"
+    partly_for: ClassVar[Mapping[str, str]] = {
+        script: _TRANSLITERATED.format(script=script)
+        for script in ("Cyrillic", "Arabic", "Thai", "Hangul", "Japanese", "Han")
+    }
 
     def check(self, pair: SentencePair) -> str | None:
         source, glossary = pair.source, pair.glossary
         glossary_spans = [(a, b) for a, b, _ in glossary.find(source, pair.src)] if glossary else []
         missing = []
-        for name in source_names(source, known=pair.known):
+        for name in source_names(source, known=pair.known, src=pair.src):
             at = source.find(name.text)
             if any(a <= at < b for a, b in glossary_spans):
                 continue  # the glossary rule checks it
@@ -66,7 +87,24 @@ class MissingSubject(Rule):
 
     name = "missing_subject"
     kind = "missing_subject"
-    languages = frozenset({"de", "fr", "es", "pt"})
+    not_for: ClassVar[Mapping[str, str]] = {
+        "en": _NOT_WRITTEN.format(lang="English"),
+        "vi": _NOT_WRITTEN.format(lang="Vietnamese"),
+        "id": _NOT_WRITTEN.format(lang="Indonesian"),
+        "ms": _NOT_WRITTEN.format(lang="Malay"),
+        "Cyrillic": (
+            "Russian shows the subject in the verb's ending and often leaves the pronoun out: "
+            "a verb and an object with no subject word is ordinary Russian"
+        ),
+        "Arabic": (
+            "Arabic verbs carry their subject (a pro-drop language): a sentence that opens "
+            "with a verb and an object and no subject word is ordinary Arabic"
+        ),
+        "Japanese": _PRO_DROP.format(lang="Japanese"),
+        "Han": _PRO_DROP.format(lang="Chinese"),
+        "Hangul": _PRO_DROP.format(lang="Korean"),
+        "Thai": _PRO_DROP.format(lang="Thai"),
+    }
 
     def check(self, pair: SentencePair) -> str | None:
         opening = missing_subject(pair.source, pair.target, pair.tgt)

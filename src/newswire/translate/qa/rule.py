@@ -1,23 +1,27 @@
 """What a QA rule is, and the sentence pair it looks at (the translate stage's QA gate).
 
-A rule has a `name`, the `kind` of flag it raises, the target languages it applies to
-(`languages`, by base language; None for all) and a `check` that returns the reason for its
-flag, or None. A rule that `stops` ends the checks of a pair when it flags it (the rules
-after it would mean nothing there). The gate (`newswire.translate.qa`) runs its list of
-rules in order, as GNU Mailman runs a pipeline of named handlers.
+A rule has a `name`, the `kind` of flag it raises, and a `check` that returns the reason for
+its flag, or None. A rule works in every target language unless it declares otherwise:
+`not_for` maps a script ("Cyrillic", "Han", ...; `text.SCRIPTS`) or a base language ("en") to
+why the rule does not apply there, and `partly_for` says where it checks less, and why
+(`not_applicable(rule, lang)`; docs/translate.md shows both tables). A rule that `stops`
+ends the checks of a pair when it flags it (the rules after it would mean nothing there).
+The gate (`newswire.translate.qa`) runs its list of rules in order, as GNU Mailman runs a
+pipeline of named handlers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
 
 from newswire.translate.facts import Facts, extract
 from newswire.translate.glossary import Glossary
-from newswire.translate.qa.text import base
+from newswire.translate.qa.text import base, script_of
 
-__all__ = ["Rule", "SentencePair"]
+__all__ = ["Rule", "SentencePair", "applicability", "not_applicable"]
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,33 @@ class Rule:
 
     name: ClassVar[str]
     kind: ClassVar[str]
-    languages: ClassVar[frozenset[str] | None] = None
+    not_for: ClassVar[Mapping[str, str]] = {}
+    partly_for: ClassVar[Mapping[str, str]] = {}
     stops: ClassVar[bool] = False
 
     def applies(self, pair: SentencePair) -> bool:
-        return self.languages is None or base(pair.tgt) in self.languages
+        return not_applicable(self, pair.tgt) is None
 
     def check(self, pair: SentencePair) -> str | None:
         raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<rule {self.name}: {self.kind}>"
+
+
+def _lookup(table: Mapping[str, str], lang: str) -> str | None:
+    return table.get(base(lang)) or table.get(script_of(lang) or "")
+
+
+def not_applicable(rule: Rule, lang: str) -> str | None:
+    """Why `rule` does not apply to targets in `lang`, or None when it does."""
+    return _lookup(rule.not_for, lang)
+
+
+def applicability(rule: Rule, lang: str) -> tuple[str, str | None]:
+    """("runs" | "partly" | "not applicable", why) for `rule` on targets in `lang`."""
+    reason = not_applicable(rule, lang)
+    if reason:
+        return "not applicable", reason
+    partly = _lookup(rule.partly_for, lang)
+    return ("partly", partly) if partly else ("runs", None)

@@ -4,6 +4,9 @@ such translations are (the translate stage's QA gate)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from newswire.translate.facts import normalize_url, quote_marks
 from newswire.translate.qa.rule import Rule, SentencePair
 from newswire.translate.qa.text import expected_ratio, listing, translatable_part
@@ -21,6 +24,8 @@ __all__ = [
     "bead_reason",
 ]
 
+# Quotation marks other than the corner brackets 「」『』 (which also set off names).
+_PLAIN_QUOTES = frozenset('"“”„‟«»〝〞＂‹›')
 MIN_LENGTH_FOR_RATIO = 40
 RATIO_BOUNDS = (0.5, 2.0)
 
@@ -96,11 +101,20 @@ class Quotes(Rule):
 
     name = "quotes"
     kind = "quotes"
+    partly_for: ClassVar[Mapping[str, str]] = {
+        script: (
+            "corner brackets 「」『』 also set off names and titles (新製品「FleetView」): "
+            "they count as quotation marks only where the source has some"
+        )
+        for script in ("Japanese", "Han")
+    }
 
     def check(self, pair: SentencePair) -> str | None:
         qs, qt = quote_marks(pair.source), quote_marks(pair.target)
         if qs == qt:
             return None
+        if not qs and all(ch not in pair.target for ch in _PLAIN_QUOTES):
+            return None  # 「FleetView」: a name set off, not a quotation
         if qs and not qt:
             return "the quoted passage lost its quotation marks"
         return f"{qs} quotation marks in the source, {qt} in the target"

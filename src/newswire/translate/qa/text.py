@@ -9,9 +9,11 @@ from newswire.translate.facts import EMAIL_RE, URL_RE
 
 __all__ = [
     "CHAR_RATIO",
+    "SCRIPTS",
     "base",
     "expected_ratio",
     "listing",
+    "script_of",
     "translatable_part",
     "words",
 ]
@@ -33,6 +35,22 @@ CHAR_RATIO = {
     "id": 1.15,
     "ms": 1.15,
 }
+
+
+# The script each wire language is written in (by base language).
+SCRIPTS = {
+    **{lang: "Latin" for lang in ("en", "de", "fr", "es", "pt", "vi", "id", "ms")},
+    "ru": "Cyrillic",
+    "ar": "Arabic",
+    "th": "Thai",
+    "ko": "Hangul",
+    "ja": "Japanese",
+    "zh": "Han",
+}
+
+
+def script_of(lang: str) -> str | None:
+    return SCRIPTS.get(base(lang))
 
 
 def base(lang: str) -> str:
