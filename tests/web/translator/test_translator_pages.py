@@ -97,7 +97,7 @@ def test_a_translator_signs_in_to_the_queue_of_their_languages(
     assert "Your languages: German" in page.text
     assert HEADLINE in page.text and "German" in page.text and "English" in page.text
     assert "embargoed until" in page.text  # when it goes out
-    assert "no engine is configured for en to de" in page.text  # the reason
+    assert "no engine translates en to de" in page.text  # the reason
     assert f"/translate/editions/{edition_id(db, rid, 'de')}" in page.text
     assert f"/translate/editions/{edition_id(db, rid, 'th')}" not in page.text
     japanese = web.get("/translate?ui=ja")
