@@ -1,13 +1,15 @@
 """Translation benchmark: each pair's engine (or chain) alone against the whole pipeline.
 
     .venv/bin/python bench/translate.py [--pair en-de | --all-installed] [--data DIR]
-                                        [--words N] [--seed S]
+                                        [--words N] [--seed S] [--round-trip]
 
 The pair's route is the one the wire would use (`EngineRegistry.for_data_dir`: the data
 folder's translation.json and installed models, then the built-in engines); a pivot pair
 through English is measured as its chain, so every hop counts on both sides. Releases in a
 source language other than English are the English ones translated into it before any clock
-starts.
+starts. `--round-trip` has the pipeline back-translate as the editions job does where a
+reverse engine exists (QA's second opinion: one more engine pass a machine-translated
+sentence, counted as pipeline time).
 
 Generates English press releases (Markdown: a headline, a dateline paragraph, body
 paragraphs with figures, a quote, a bullet list, a link, a contact address and the issuer's
@@ -360,7 +362,11 @@ def in_language(
 
 
 def measure(
-    releases: list[tuple[Issuer, str]], src: str, tgt: str, engine: TranslationEngine
+    releases: list[tuple[Issuer, str]],
+    src: str,
+    tgt: str,
+    engine: TranslationEngine,
+    reverse: TranslationEngine | None = None,
 ) -> dict[str, object]:
     """Engine alone against the pipeline for one pair, release by release in turn."""
     sentences = [[s.plain for s in translatable(segment(text, src))] for _, text in releases]
@@ -393,8 +399,9 @@ def measure(
                 engine_time += time.perf_counter() - start
             else:
                 result = translate_document(
-                    text, src, tgt, engine=timed, memory=memory, glossary=glossary_for(issuer)
-                )
+                    text, src, tgt, engine=timed, memory=memory, glossary=glossary_for(issuer),
+                    reverse_engine=reverse,
+                )  # fmt: skip
                 pipeline_time += time.perf_counter() - start
                 stats.update(result.stats)
                 flags.update(f.kind for f in result.flags)
@@ -404,6 +411,7 @@ def measure(
         "pair": f"{src}-{tgt}",
         "engine": engine.name,
         "hops": len(engine.hops) if isinstance(engine, ChainEngine) else 1,
+        "round_trip": reverse.name if reverse is not None else None,
         "words": total,
         "engine_words_per_s": round(total / engine_time, 1),
         "pipeline_words_per_s": round(total / pipeline_time, 1),
@@ -447,6 +455,11 @@ def main() -> None:
         "--all-installed", action="store_true", help="every pair that has an engine here"
     )
     parser.add_argument("--data", type=Path, default=None, help="data folder (models, config)")
+    parser.add_argument(
+        "--round-trip",
+        action="store_true",
+        help="the pipeline also back-translates for the QA gate's round trip, as editions do",
+    )
     args = parser.parse_args()
 
     data_dir = load_settings(args.data).data_dir
@@ -459,7 +472,8 @@ def main() -> None:
         engine = route.engine
         assert engine is not None
         releases = in_language(english, registry, route.src)
-        results.append(measure(releases, route.src, route.tgt, engine))
+        reverse = registry.round_trip_engine(route.src, route.tgt) if args.round_trip else None
+        results.append(measure(releases, route.src, route.tgt, engine, reverse))
         log(json.dumps(results[-1]))
     print(json.dumps({"pairs": results}, ensure_ascii=False))
 
