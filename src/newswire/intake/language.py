@@ -70,21 +70,25 @@ _CLOSE_PAIRS = frozenset({frozenset({Language.INDONESIAN, Language.MALAY})})
 MAX_CHARS = 4000
 
 _detector: LanguageDetector | None = None
+_quick_detector: LanguageDetector | None = None
 _lock = threading.Lock()
 
 
-def detector() -> LanguageDetector:
-    """The shared detector, built on first use (thread-safe)."""
-    global _detector
-    if _detector is None:
+def detector(*, quick: bool = False) -> LanguageDetector:
+    """The shared detector, built on first use (thread-safe). `quick`: lingua's low-accuracy
+    mode (trigrams only, about 3x faster), for sentences long enough to be told apart."""
+    global _detector, _quick_detector
+    if (_quick_detector if quick else _detector) is None:
         with _lock:
-            if _detector is None:
-                _detector = (
-                    LanguageDetectorBuilder.from_languages(*_LINGUA_TAGS)
-                    .with_preloaded_language_models()
-                    .build()
-                )
-    return _detector
+            builder = LanguageDetectorBuilder.from_languages(*_LINGUA_TAGS)
+            builder = builder.with_preloaded_language_models()
+            if quick and _quick_detector is None:
+                _quick_detector = builder.with_low_accuracy_mode().build()
+            elif not quick and _detector is None:
+                _detector = builder.build()
+    found = _quick_detector if quick else _detector
+    assert found is not None
+    return found
 
 
 # Very common characters that differ between the two Chinese scripts, as
@@ -156,7 +160,7 @@ def _letters(text: str) -> int:
     return sum(1 for ch in text if unicodedata.category(ch)[0] == "L")
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, *, quick: bool = False) -> str | None:
     """The wire language `text` is written in, as a BCP 47 tag, or None when unsure.
 
     None when the text has fewer than MIN_LETTERS letters or when the best two candidate
@@ -166,7 +170,7 @@ def detect_language(text: str) -> str | None:
     sample = _URL_OR_EMAIL.sub(" ", text[:MAX_CHARS])
     if _letters(sample) < MIN_LETTERS:
         return None
-    values = detector().compute_language_confidence_values(sample)
+    values = detector(quick=quick).compute_language_confidence_values(sample)
     if not values or values[0].value < MIN_CONFIDENCE:
         return None
     best = values[0]

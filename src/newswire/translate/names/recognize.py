@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from newswire.translate.facts import babel_locale
 from newswire.translate.names.exonyms import (
@@ -174,6 +174,13 @@ _SCRIPT_BREAK = re.compile(
 def source_names(
     sentence: str, *, known: frozenset[str] = frozenset(), src: str = "en"
 ) -> list[Name]:
+    """The names in a source sentence (see `_source_names`); cached, as several QA rules ask
+    about the same sentence."""
+    return list(_source_names(sentence, known, src))
+
+
+@lru_cache(maxsize=4096)
+def _source_names(sentence: str, known: frozenset[str], src: str) -> tuple[Name, ...]:
     """The names in a source sentence in a cased script (in a CJK or Thai sentence: its
     Latin words). German capitalizes every noun: there a name is a run of two or more
     capitalized words (articles and prepositions aside) or a word that is clearly one."""
@@ -228,7 +235,7 @@ def source_names(
     close()
     if src.split("-")[0].lower() in _UNCASED_SOURCES:
         names += _uncased_countries(sentence, src)
-    return names
+    return tuple(names)
 
 
 # Sources in scripts without capitals: their country names are found by CLDR's spelling.
