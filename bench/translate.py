@@ -351,18 +351,28 @@ def english_releases(rng: random.Random, target_words: int) -> list[tuple[Issuer
 
 def in_language(
     releases: list[tuple[Issuer, str]], registry: EngineRegistry, src: str
-) -> list[tuple[Issuer, str]]:
-    """The English releases in `src` (translated before any clock starts)."""
+) -> tuple[list[tuple[Issuer, str]], dict[Issuer, str]]:
+    """The English releases and the issuers' boilerplate in `src` (translated before any
+    clock starts)."""
+    boilerplates = {issuer: boilerplate(issuer) for issuer in ISSUERS}
     if src == "en":
-        return releases
+        return releases, boilerplates
     engine = registry.route("en", src).engine
     if engine is None:
         sys.exit(f"cannot write the releases in {src}: no engine translates en to {src} here")
-    return [(i, translate_document(t, "en", src, engine=engine).text) for i, t in releases]
+
+    def translated(text: str) -> str:
+        return translate_document(text, "en", src, engine=engine).text
+
+    return (
+        [(i, translated(t)) for i, t in releases],
+        {i: translated(b) for i, b in boilerplates.items()},
+    )
 
 
 def measure(
     releases: list[tuple[Issuer, str]],
+    boilerplates: dict[Issuer, str],
     src: str,
     tgt: str,
     engine: TranslationEngine,
@@ -381,7 +391,7 @@ def measure(
     # The desk approved the boilerplate of a third of the issuers before.
     memory = InMemoryTranslationMemory()
     for issuer in ISSUERS[::3]:
-        for seg in translatable(segment(boilerplate(issuer), src)):
+        for seg in translatable(segment(boilerplates[issuer], src)):
             (approved,) = engine.translate_batch([seg.text], src, tgt)
             memory.store(src, tgt, seg.text, approved)
 
@@ -471,9 +481,9 @@ def main() -> None:
     for route in routes:
         engine = route.engine
         assert engine is not None
-        releases = in_language(english, registry, route.src)
+        releases, boilerplates = in_language(english, registry, route.src)
         reverse = registry.round_trip_engine(route.src, route.tgt) if args.round_trip else None
-        results.append(measure(releases, route.src, route.tgt, engine, reverse))
+        results.append(measure(releases, boilerplates, route.src, route.tgt, engine, reverse))
         log(json.dumps(results[-1]))
     print(json.dumps({"pairs": results}, ensure_ascii=False))
 
