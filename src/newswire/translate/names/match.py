@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from newswire.translate.facts import fold
 from newswire.translate.names.exonyms import local_names
@@ -44,6 +45,7 @@ _PHONETIC = [
 ]
 
 
+@lru_cache(maxsize=1 << 14)
 def _phonetic(word: str) -> str:
     word = re.sub(r"c(?=[eiy])", "s", fold(word))  # soft c: "Cingapura" ~ "Singapore"
     for a, b in _PHONETIC:
@@ -51,8 +53,10 @@ def _phonetic(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+@lru_cache(maxsize=1 << 16)
 def similar_spelling(key: str, token: str) -> bool:
-    """Whether `token` may be `key` spelled the way another language spells it."""
+    """Whether `token` may be `key` spelled the way another language spells it (cached: the
+    same names meet the same words all through a release)."""
     k, t = fold(key), fold(token)
     if not k or not t:
         return False
