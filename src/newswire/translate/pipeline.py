@@ -231,7 +231,14 @@ def _round_trip(
         return [], {"round_trip": 0, "round_trip_failed": 1}
     backs = [restore(p, [back[t] for t in p.engine_inputs()])[0] for p in protected]
     sources = [plain_text(source) for source, _ in pairs]
-    findings = round_trip_findings(sources, [plain_text(b) for b in backs], src, context=context)
+    findings = round_trip_findings(
+        sources,
+        [plain_text(b) for b in backs],
+        src,
+        context=context,
+        tgt=tgt,
+        targets=[plain_text(target) for _, target in pairs],
+    )
     flags = [
         QAFlag(
             ROUND_TRIP,

@@ -180,3 +180,19 @@ def test_an_edition_with_a_round_trip_flag_goes_to_the_desk() -> None:
     flagged = edition(Table(ENGLISH, plant=("18.75", "17.75")))
     assert flagged.status == "needs_review" and "round_trip" in flagged.reason
     assert edition(Table(ENGLISH)).status == "auto_approved"
+
+
+def test_the_reverse_engines_own_slips_are_not_the_editions() -> None:
+    from newswire.translate.qa.roundtrip import round_trip_reason
+
+    source = "The plant will make 709,000 units of VerdeMilk a year."
+    target = "A fábrica vai produzir 709.000 unidades de VerdeMilk por ano."
+    # the back-translation keeps the Portuguese number format and translates the brand
+    back = "The factory will produce 709.000 units of GreenMilk a year."
+    assert round_trip_reason(source, back, "en", tgt="pt", target=target) is None
+    # read without the forward side, the same back-translation looks wrong twice
+    alone = round_trip_reason(source, back, "en") or ""
+    assert "709,000" in alone and "'VerdeMilk'" in alone
+    # a figure that really changed is still a second opinion
+    changed = "The factory will produce 790.000 units of VerdeMilk a year."
+    assert "709,000" in (round_trip_reason(source, changed, "en", tgt="pt", target=target) or "")
