@@ -172,3 +172,14 @@ def test_the_operator_adds_a_translator_from_the_command_line(cli) -> None:
     made = cli(*base, "--languages", "de,ja", "--trusted")
     assert made.exit_code == 0, made.output
     assert "user tr@wire.example (translator) created" in made.output
+
+
+def test_a_data_folder_without_a_wire_is_said_not_made(tmp_path: Path) -> None:
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    result = CliRunner().invoke(app, ["release", "show", "abc", "--data", str(empty)])
+    assert result.exit_code == 2
+    assert f"{empty} holds no wire yet" in result.stderr
+    assert not (empty / "newswire.db").exists()  # nothing was created
+    made = CliRunner().invoke(app, ["db-upgrade", "--data", str(empty)])
+    assert made.exit_code == 0 and (empty / "newswire.db").exists()

@@ -19,9 +19,9 @@ def org_create(
     kind: Annotated[str, typer.Option(help="issuer or wire")] = "issuer",
     website: str | None = None,
 ) -> None:
-    """Create an organization."""
+    """Create an organization (in an empty data folder: the wire's first)."""
     with errors_as_messages():
-        db = _database(data)
+        db = _database(data, create=True)
         with db.session() as s:
             org = accounts.create_organization(s, slug=slug, name=name, kind=kind, website=website)
             typer.echo(f"organization {org.slug} ({org.kind}) created")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from newswire.actions import accounts
 from newswire.actions.actor import Actor
 from newswire.cli.translate import translate_app
-from newswire.config import Settings, load_settings
+from newswire.config import Settings, load_settings, sqlite_url
 from newswire.domain.errors import InvalidRelease, NewswireError
 from newswire.store.db import Database
 
@@ -66,8 +66,18 @@ def errors_as_messages() -> Iterator[None]:
         fail(exc.message)
 
 
-def _database(data: Path | None) -> Database:
-    db = Database(load_settings(data))
+def _database(data: Path | None, *, create: bool = False) -> Database:
+    """The wire's database, migrated. Unless `create`, a data folder that holds no wire yet
+    (SQLite, no database file) is an error saying so, not a new empty wire."""
+    settings = load_settings(data)
+    embedded = settings.database_url == sqlite_url(settings.data_dir)
+    if not create and embedded and not (settings.data_dir / "newswire.db").exists():
+        fail(
+            f"{settings.data_dir} holds no wire yet (no newswire.db): run `newswire demo --data "
+            f"{settings.data_dir}` for sample data, or start a wire there with `newswire org "
+            "create`, `newswire db-upgrade` or `newswire serve`"
+        )
+    db = Database(settings)
     db.upgrade()
     return db
 

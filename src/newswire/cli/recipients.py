@@ -30,7 +30,7 @@ def recipients_import(
     raw = _read(file)
     total = max(raw.count(b"\n") - (1 if fmt == "csv" else 0), 1)
     with errors_as_messages():
-        db = _database(data)
+        db = _database(data, create=True)  # a media list may be the first thing a wire gets
         with Progress(transient=True) as bar, db.session() as s:
             task = bar.add_task(f"validating {file.name}", total=total)
             report = import_recipients(

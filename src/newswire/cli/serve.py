@@ -78,7 +78,7 @@ def demo(
 def db_upgrade(data: DataDir = None) -> None:
     """Create or migrate the database to the current schema."""
     with errors_as_messages():
-        db = _database(data)
+        db = _database(data, create=True)
     typer.echo(f"database at {db.settings.database_url} is up to date")
 
 
