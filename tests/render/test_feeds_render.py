@@ -126,7 +126,8 @@ def test_atom_dates_are_rfc3339_and_rss_dates_rfc822_in_the_raw_text() -> None:
     stamps = [e.text for e in atom.iter(f"{ATOM}updated", f"{ATOM}published")]
     assert len(stamps) == 5 and all(RFC3339.match(s) for s in stamps), stamps
     entry = atom.find(f"{ATOM}entry")
-    assert entry.findtext(f"{ATOM}updated") == "2026-02-03T11:00:05+00:00"
+    # to the millisecond: entries changed in the same second keep distinct atom:updated
+    assert entry.findtext(f"{ATOM}updated") == "2026-02-03T11:00:05.123000+00:00"
     assert entry.findtext(f"{ATOM}published") == "2026-02-03T09:30:00+00:00"
 
     rss = etree.fromstring(feeds.render("rss", _feed(), _entries()))
@@ -267,3 +268,14 @@ def test_right_to_left_and_cjk_text_survive_every_format() -> None:
     doc = json.loads(feeds.render("json", _feed(language=None), [arabic, chinese]))
     assert [i["language"] for i in doc["items"]] == ["ar", "zh-Hant"]
     assert doc["items"][0]["tags"] == ["الطاقة الشمسية"] or doc["items"][0]["tags"]
+
+
+def test_atom_entries_changed_in_the_same_second_keep_distinct_updated() -> None:
+    from datetime import timedelta
+
+    first = _entry(release_id="111111111111", updated=CORRECTED)
+    second = _entry(release_id="222222222222", updated=CORRECTED + timedelta(milliseconds=250))
+    atom = etree.fromstring(feeds.render("atom", _feed(), [second, first]))
+    stamps = [e.findtext(f"{ATOM}updated") for e in atom.findall(f"{ATOM}entry")]
+    assert len(set(stamps)) == 2, stamps
+    assert all(RFC3339.match(s) for s in stamps)

@@ -231,6 +231,12 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+def _utc_ms(value: datetime) -> datetime:
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
 def rfc3339(value: datetime) -> str:
     """``2026-02-03T10:00:00Z``."""
     return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -322,7 +328,9 @@ def _generator(feed: Feed, entries: Sequence[Entry], *, rss: bool) -> FeedGenera
         fe.summary(_x(e.summary))  # RSS: description
         fe.content(_x(e.content_html), type="html")  # RSS: content:encoded
         fe.published(_utc(e.published))  # RSS: pubDate
-        fe.updated(_utc(e.updated))
+        # Atom: to the millisecond, so entries changed in the same second stay distinct (the
+        # W3C validator warns on equal atom:updated); RSS has no such element
+        fe.updated(_utc(e.updated) if rss else _utc_ms(e.updated))
         author = {"name": _x(e.author_name)}
         if e.author_url:
             author["uri"] = e.author_url
