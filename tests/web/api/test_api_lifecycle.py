@@ -207,6 +207,14 @@ def test_a_correction_is_a_new_version_and_the_first_never_changes(
     v2 = client.get(f"/releases/{rid}/v2.json").json()
     validate_ninjs(v2)
     assert v2["version"] == "2"
+    # the current version also at the URL a partner guesses first, pointing at its own
+    latest = client.get(f"/releases/{rid}.json")
+    assert latest.status_code == 200 and latest.json() == v2
+    assert latest.headers["content-location"] == f"/releases/{rid}/v2.json"
+    latest_xml = client.get(f"/releases/{rid}.xml")
+    assert latest_xml.content == client.get(f"/releases/{rid}/v2.xml").content
+    assert latest_xml.headers["content-type"].startswith("application/vnd.iptc.g2.newsitem+xml")
+    assert client.get("/releases/nosuchrelease.json").status_code == 404
     versions = client.get(
         f"/api/v1/releases/{rid}/versions", headers=world.headers("issuer")
     ).json()

@@ -4,6 +4,7 @@
                               ?lang= ?issuer= filters (the feeds' rules), ?page=N
     /newsroom/{issuer-slug}   one issuer's newsroom (the same filters apply)
     /releases/{id}            the current version; /releases/{id}/v{n} an earlier one
+    /releases/{id}.json|.xml  the current version's ninjs | NewsML-G2 (each version: /v{n}.json)
     /releases/{id}/{lang}     an approved edition in another language
 
 Only published versions are public (`newswire.store.public`): nothing scheduled, embargoed or
@@ -325,6 +326,31 @@ def _page(
         ),
     )
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+
+
+@router.get("/releases/{release_id}.json")
+def latest_ninjs(release_id: str, db: DB) -> Response:
+    """The current version's ninjs (what a partner guesses first); each version keeps its
+    own URL, given in Content-Location."""
+    v = _versions(db, release_id)[-1]
+    return Response(v.ninjs, media_type="application/json", headers=_latest_headers(v, "json"))
+
+
+@router.get("/releases/{release_id}.xml")
+def latest_newsml(release_id: str, db: DB) -> Response:
+    v = _versions(db, release_id)[-1]
+    return Response(
+        v.newsml,
+        media_type="application/vnd.iptc.g2.newsitem+xml",
+        headers=_latest_headers(v, "xml"),
+    )
+
+
+def _latest_headers(v: ReleaseVersion, ext: str) -> dict[str, str]:
+    return {
+        "Content-Location": f"/releases/{v.release_id}/v{v.number}.{ext}",
+        "Cache-Control": "public, max-age=60",
+    }
 
 
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
