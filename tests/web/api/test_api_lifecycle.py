@@ -283,3 +283,22 @@ def test_openapi_describes_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/v1/releases" in spec["paths"]
     assert "ReleaseInput" in spec["components"]["schemas"]
+
+
+def test_the_release_pages_json_ld_names_its_image_and_the_wires_logo(
+    client: TestClient, world: World
+) -> None:
+    import json
+
+    photo = {"url": "https://acme.example/nordlicht.jpg", "alt": "Turbines at sea"}
+    release = _publish_now(client, world, attachments=[photo])
+    page = client.get(f"/releases/{release['id']}").text
+    start = page.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    data = json.loads(page[start : page.index("</script>", start)])
+    assert data["image"] == ["https://acme.example/nordlicht.jpg"]
+    logo = data["publisher"]["logo"]
+    assert logo["@type"] == "ImageObject" and logo["url"].endswith("/static/logo.svg")
+    served = client.get("/static/logo.svg")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg")

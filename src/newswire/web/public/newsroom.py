@@ -15,6 +15,7 @@ naming the parameter (404 for an issuer that does not exist), never a 500.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -261,8 +262,10 @@ def json_ld(
     published: datetime,
     modified: datetime,
     url: str,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> Markup:
-    """schema.org NewsArticle, safe to put inside a <script> element."""
+    """schema.org NewsArticle, safe to put inside a <script> element: with the release's
+    images (`image`) and the wire's logo (`publisher.logo`), as search engines ask."""
     org = release.organization
     author: dict[str, Any] = {"@type": "Organization", "name": org.name}
     author["url"] = org.website or f"{settings.base_url}/newsroom/{org.slug}"
@@ -281,8 +284,16 @@ def json_ld(
             "@type": "Organization",
             "name": settings.wire_name,
             "url": settings.wire_url,
+            "logo": {"@type": "ImageObject", "url": f"{settings.base_url}/static/logo.svg"},
         },
     }
+    images = [
+        a["url"]
+        for a in attachments or []
+        if str(a.get("media_type", "image/")).startswith("image/") and a.get("url")
+    ]
+    if images:
+        data["image"] = images
     text = json.dumps(data, ensure_ascii=False, indent=1)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
@@ -323,6 +334,7 @@ def _page(
             published=release.first_published_at or versions[0].published_at,
             modified=shown.published_at,
             url=url,
+            attachments=list(content.get("attachments") or []),
         ),
     )
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
@@ -436,6 +448,7 @@ def edition_page(
             published=release.first_published_at or versions[0].published_at,
             modified=modified,
             url=url,
+            attachments=[asdict(a) for a in frozen.content.attachments],
         ),
     )
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
