@@ -154,7 +154,7 @@ def build(db: Database, settings: Settings, key: Key) -> tuple[CachedFeed, int, 
         home_url=f"{base}/releases/" + (f"?issuer={query.issuer}" if query.issuer else ""),
         hub_url=links["hub"],
         updated=newest,
-        language=query.language,
+        language=query.language or lang,  # the channel's own text (title, description)
         links=paging,
         wire_name=settings.wire_name,
         wire_url=settings.wire_url,

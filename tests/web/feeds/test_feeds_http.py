@@ -353,3 +353,10 @@ def test_no_parameter_value_makes_a_500(
     assert response.status_code in (200, 404, 422), response.text
     if response.status_code != 200:
         assert response.json()["error"] in ("validation_failed", "not_found")
+
+
+def test_every_channel_says_its_language(client: TestClient, wire: dict[str, str]) -> None:
+    everything = feedparser.parse(client.get("/feeds/releases.rss").content)
+    assert everything.feed.language == "en"  # the channel's own title and description
+    german = feedparser.parse(client.get("/feeds/releases.rss?lang=de").content)
+    assert german.feed.language == "de"
