@@ -28,6 +28,11 @@ def serve(
     with errors_as_messages():
         application = create_app(settings)
     typer.echo(f"newswire serving {settings.data_dir} at http://{host}:{port}/")
+    if not settings.base_url.startswith("https://"):
+        typer.echo(
+            f"note: NEWSWIRE_BASE_URL is {settings.base_url}, not https: emails carry "
+            "List-Unsubscribe without List-Unsubscribe-Post (RFC 8058 one-click needs https)"
+        )
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
