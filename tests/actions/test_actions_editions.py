@@ -4,6 +4,7 @@ post-edited and approved by the desk; only approved editions are distributed."""
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -415,3 +416,24 @@ def test_a_correction_is_translated_again_before_its_edition_goes_out(
         if part.get_content_type() == "text/plain"
     ]
     assert any("350 Menschen" in b for b in bodies), texts
+
+
+def test_a_draft_engines_edition_tells_the_desk_in_one_line(
+    client: TestClient, world: World
+) -> None:
+    from newswire.translate.apertium_engine import ApertiumEngine
+
+    problem = ApertiumEngine().unavailable_reason()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    rid = _approved(client, world, target_languages=["es"])
+    translate_due(client.app.state.db, EngineRegistry(), now=datetime.now(UTC))
+    edition = _editions(client, world, rid)["es"]
+    assert edition["status"] == "needs_review" and edition["engine"] == "apertium"
+    reason = edition["reason"]
+    assert reason.count("QA flag(s)") <= 1  # the fields' flags counted together
+    assert reason.endswith(
+        "apertium gives draft-quality translations: the desk post-edits every one"
+    )

@@ -133,9 +133,18 @@ def translate_one(
         edition.approved_by, edition.approved_at = "QA gate", now
     else:
         edition.status = "needs_review"
-        edition.reason = "; ".join(
-            sorted({reason for status, reason in statuses if status != "auto_approved"})
-        )
+        edition.reason = _review_reason(flags, [r for st, r in statuses if st != "auto_approved"])
+
+
+def _review_reason(flags: list[dict[str, Any]], reasons: list[str]) -> str:
+    """One line for the desk: the QA flags of all fields together, then any other reason
+    (a draft-quality engine, machine translation not allowed unreviewed)."""
+    parts = []
+    if flags:
+        kinds = ", ".join(sorted({str(f["kind"]) for f in flags}))
+        parts.append(f"{len(flags)} QA flag(s): {kinds}")
+    parts += sorted({p for r in reasons for p in r.split("; ") if "QA flag(s)" not in p})
+    return "; ".join(parts)
 
 
 def translate_due(db: Database, registry: EngineRegistry, *, now: datetime) -> int:

@@ -308,18 +308,15 @@ def translate_edition(
         )
     except TranslationError as exc:
         return EditionDraft(tgt, "engine_failed", str(exc), engine.name, error=exc)
+    draft = f"{engine.name} gives draft-quality translations: the desk post-edits every one"
     if result.flags:
         kinds = sorted({f.kind for f in result.flags})
         reason = f"{len(result.flags)} QA flag(s): {', '.join(kinds)}"
+        if route.quality == "draft":
+            reason += f"; {draft}"
         return EditionDraft(tgt, "needs_review", reason, engine.name, result)
     if route.quality == "draft":
-        return EditionDraft(
-            tgt,
-            "needs_review",
-            f"{engine.name} gives draft-quality translations: the desk post-edits every one",
-            engine.name,
-            result,
-        )
+        return EditionDraft(tgt, "needs_review", draft, engine.name, result)
     if not machine_translation_allowed:
         return EditionDraft(
             tgt,
