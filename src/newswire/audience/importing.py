@@ -9,6 +9,11 @@ languages, countries, accredited, webhook_url, stream_client, industries, region
 issuers, exclude_industries, exclude_regions, frequency, consent_source.
 JSON: a list of objects with the same keys (lists as arrays), or with `subscriptions` and
 `outlet` as nested objects, as `export_json` writes them.
+
+The CSV export is meant to be opened in spreadsheets, which run a cell that starts with `=`,
+`+`, `-`, `@`, a tab or a carriage return as a formula (CSV injection): such a cell is written
+with a leading single quote, as OWASP recommends, and the CSV import takes that quote off again
+so that an export imports back unchanged. The JSON export is exact.
 """
 
 from __future__ import annotations
@@ -43,6 +48,20 @@ SUBSCRIPTION_KEYS = {
     "industries", "regions", "query", "issuers", "exclude_industries", "exclude_regions",
     "frequency",
 }  # fmt: skip
+
+
+# What spreadsheets read as the start of a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: quoted with ' when it could be one."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _unquote_formula(cell: str) -> str:
+    """The cell as it was before `spreadsheet_safe`."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 class ImportFileError(NewswireError):
@@ -124,7 +143,7 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
         if key is None:
             clean["_extra_cells"] = value
             continue
-        value = (value or "").strip()
+        value = _unquote_formula((value or "").strip())
         if value == "":
             continue
         if key in LIST_COLUMNS:
@@ -302,6 +321,12 @@ def export_json(db: Session) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(value)
+    return "" if value is None else str(value)
+
+
 def export_csv(db: Session) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
@@ -318,10 +343,5 @@ def export_csv(db: Session) -> str:
             }
         if row["subscriptions"]:
             flat |= {k: v for k, v in row["subscriptions"][0].items() if k in SUBSCRIPTION_KEYS}
-        writer.writerow(
-            {
-                k: ";".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for k, v in flat.items()
-            }
-        )
+        writer.writerow({k: spreadsheet_safe(_cell(v)) for k, v in flat.items()})
     return buffer.getvalue()
