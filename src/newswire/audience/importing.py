@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from newswire.audience.inputs import RecipientInput
 from newswire.audience.recipients import create_recipient
 from newswire.domain.errors import NewswireError
+from newswire.domain.spreadsheet import spreadsheet_safe, unquote_spreadsheet_safe
 from newswire.intake.validate import field_errors
 from newswire.store.models import Endpoint, Organization, Recipient, Subscription, Suppression
 
@@ -48,20 +49,6 @@ SUBSCRIPTION_KEYS = {
     "industries", "regions", "query", "issuers", "exclude_industries", "exclude_regions",
     "frequency",
 }  # fmt: skip
-
-
-# What spreadsheets read as the start of a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A CSV cell that no spreadsheet runs as a formula: quoted with ' when it could be one."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def _unquote_formula(cell: str) -> str:
-    """The cell as it was before `spreadsheet_safe`."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 class ImportFileError(NewswireError):
@@ -143,7 +130,7 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
         if key is None:
             clean["_extra_cells"] = value
             continue
-        value = _unquote_formula((value or "").strip())
+        value = unquote_spreadsheet_safe((value or "").strip())
         if value == "":
             continue
         if key in LIST_COLUMNS:
