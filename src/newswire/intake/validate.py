@@ -133,6 +133,18 @@ def control_character_problem(value: Any) -> str | None:
     return None
 
 
+def refuse_control_characters(fields: dict[str, Any]) -> None:
+    """Raise InvalidRelease naming every field of `fields` that holds a control character
+    (for text that reaches the store without a `StrictInput` model: edition post-edits)."""
+    problems = [
+        FieldError(name, "control_character", problem)
+        for name, value in fields.items()
+        if (problem := control_character_problem(value))
+    ]
+    if problems:
+        raise InvalidRelease(problems)
+
+
 class StrictInput(BaseModel):
     """The base of every submitted input (releases, recipients, subscriptions, import rows):
     unknown fields and control characters in any text are refused, naming the field."""

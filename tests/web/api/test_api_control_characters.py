@@ -6,12 +6,15 @@ refused input is stored."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload
+from newswire.actions.editions import translate_due
 from newswire.store.models import Recipient, Release
+from newswire.translate.engines import EngineRegistry
 
 
 def _count(client: TestClient, model: type) -> int:
@@ -116,3 +119,28 @@ def test_an_import_row_with_a_control_character_is_reported_and_nothing_imported
     assert report["imported"] == 0
     assert [(p["field"], p["rule"]) for p in report["problems"]] == [(field, "control_character")]
     assert _count(client, Recipient) == 0
+
+
+def test_an_edition_post_edit_with_a_control_character_is_refused_and_the_edition_kept(
+    client: TestClient, world: World
+) -> None:
+    payload = release_payload(target_languages=["th"])
+    rid = client.post(
+        "/api/v1/releases?submit=true", json=payload, headers=world.headers("issuer")
+    ).json()["id"]
+    approved = client.post(
+        f"/api/v1/releases/{rid}/approve",
+        json={"override_reason": "test"},
+        headers=world.headers("editor"),
+    )
+    assert approved.status_code == 200, approved.text
+    translate_due(client.app.state.db, EngineRegistry(), now=datetime.now(UTC))
+    edition = f"/api/v1/releases/{rid}/editions/th"
+    before = client.get(edition, headers=world.headers("editor")).json()["content"]
+    response = client.patch(
+        edition,
+        json={"headline": "Acme\x00 เปิดโรงงาน", "body": "โรงงานจะจ้างงาน\x1f 300 คน"},
+        headers=world.headers("editor"),
+    )
+    assert _fields(response) == {"headline": "control_character", "body": "control_character"}
+    assert client.get(edition, headers=world.headers("editor")).json()["content"] == before
