@@ -70,6 +70,20 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_offset() -> None:
     assert _errors(exc) == {"r.md": "utf8"}
 
 
+def test_a_control_character_in_the_body_or_the_header_is_refused_naming_the_field() -> None:
+    text = GOOD.replace("Lisbon. See", "Lisbon.\x00 See")
+    with pytest.raises(InvalidRelease) as exc:
+        parse_markdown_release(text.encode(), now=NOW)
+    assert _errors(exc) == {"body": "control_character"}
+    quoted = GOOD.replace(
+        "headline: Acme Opens a Research Centre in Lisbon",
+        'headline: "Acme Opens a Research\\x07 Centre"',
+    )
+    with pytest.raises(InvalidRelease) as exc:
+        parse_markdown_release(quoted.encode(), now=NOW)
+    assert _errors(exc) == {"headline": "control_character"}
+
+
 def test_every_bad_field_is_reported_at_once() -> None:
     bad = (
         GOOD.replace("country: PT", "country: ZZ")

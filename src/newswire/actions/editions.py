@@ -17,6 +17,7 @@ from newswire.actions.actor import Actor
 from newswire.deliver.fanout import distribute_edition
 from newswire.domain.errors import Forbidden, IllegalTransition, NotFound
 from newswire.domain.release import content_from_json
+from newswire.intake.validate import refuse_control_characters
 from newswire.publish import events
 from newswire.store.db import Database
 from newswire.store.models import Edition, Release
@@ -205,6 +206,7 @@ def post_edit(
 ) -> Edition:
     """The desk corrects an edition (any of headline, subheadline, body)."""
     _desk(actor)
+    refuse_control_characters(changes)
     edition = _edition(db, release_id, language)
     if edition.status == "approved":
         raise IllegalTransition(f"the {language} edition is already approved")

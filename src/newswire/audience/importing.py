@@ -9,6 +9,11 @@ languages, countries, accredited, webhook_url, stream_client, industries, region
 issuers, exclude_industries, exclude_regions, frequency, consent_source.
 JSON: a list of objects with the same keys (lists as arrays), or with `subscriptions` and
 `outlet` as nested objects, as `export_json` writes them.
+
+The CSV export is meant to be opened in spreadsheets, which run a cell that starts with `=`,
+`+`, `-`, `@`, a tab or a carriage return as a formula (CSV injection): such a cell is written
+with a leading single quote, as OWASP recommends, and the CSV import takes that quote off again
+so that an export imports back unchanged. The JSON export is exact.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from sqlalchemy.orm import Session
 from newswire.audience.inputs import RecipientInput
 from newswire.audience.recipients import create_recipient
 from newswire.domain.errors import NewswireError
+from newswire.domain.spreadsheet import spreadsheet_safe, unquote_spreadsheet_safe
 from newswire.intake.validate import field_errors
 from newswire.store.models import Endpoint, Organization, Recipient, Subscription, Suppression
 
@@ -124,7 +130,7 @@ def _from_csv(row: dict[str, Any]) -> dict[str, Any]:
         if key is None:
             clean["_extra_cells"] = value
             continue
-        value = (value or "").strip()
+        value = unquote_spreadsheet_safe((value or "").strip())
         if value == "":
             continue
         if key in LIST_COLUMNS:
@@ -302,6 +308,12 @@ def export_json(db: Session) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(value)
+    return "" if value is None else str(value)
+
+
 def export_csv(db: Session) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
@@ -318,10 +330,5 @@ def export_csv(db: Session) -> str:
             }
         if row["subscriptions"]:
             flat |= {k: v for k, v in row["subscriptions"][0].items() if k in SUBSCRIPTION_KEYS}
-        writer.writerow(
-            {
-                k: ";".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for k, v in flat.items()
-            }
-        )
+        writer.writerow({k: spreadsheet_safe(_cell(v)) for k, v in flat.items()})
     return buffer.getvalue()

@@ -13,6 +13,11 @@ checked addresses pinned with CURLOPT_RESOLVE) and, as the last word, each socke
 is checked again against the guard (CURLOPT_OPENSOCKETFUNCTION), so that no DNS answer that
 changed in between can take a request into the private network. Redirects are never followed
 and proxies from the environment are ignored.
+
+A destination the guard refuses is a permanent failure (`Outcome.FAILED`, never retried) whose
+detail starts with `GUARD_REFUSED` and gives the guard's reason: the address, the name's
+address, the socket's address, or the blocked address a redirect (3xx) points to. Retrying
+cannot help: only the endpoint's owner can fix the URL.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pycurl
 
@@ -39,6 +45,7 @@ from newswire.channels.netguard import DestinationRefused, NetGuard, ResolutionF
 from newswire.channels.outcomes import classify_http, parse_retry_after
 
 SECRET_PREFIX = "whsec_"
+GUARD_REFUSED = "refused by the SSRF guard"
 NINJS_CONTENT_TYPE = "application/json"
 NEWSML_CONTENT_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 
@@ -240,12 +247,17 @@ class _Transfer:
             return pycurl.SOCKET_BAD
         return socket.socket(address.family, address.socktype, address.protocol)
 
-    def retry_after(self) -> float | None:
+    def header(self, wanted: bytes) -> str | None:
+        """The value of the response header named ``wanted`` (lower case), if any."""
         for line in self.headers:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"retry-after":
-                return parse_retry_after(value.decode("latin-1").strip())
+            if name.strip().lower() == wanted:
+                return value.decode("latin-1").strip()
         return None
+
+    def retry_after(self) -> float | None:
+        value = self.header(b"retry-after")
+        return parse_retry_after(value) if value is not None else None
 
 
 # libcurl errors that no retry can fix
@@ -333,9 +345,11 @@ class WebhookChannel:
         try:
             addresses = await self.guard.resolve(host, port)
         except (DestinationRefused, ResolutionFailed) as exc:
-            outcome = Outcome.FAILED if isinstance(exc, DestinationRefused) else Outcome.RETRY
+            refused = isinstance(exc, DestinationRefused)
+            outcome = Outcome.FAILED if refused else Outcome.RETRY
+            detail = f"{GUARD_REFUSED}: {exc}" if refused else str(exc)
             for index in indexes:
-                receipts[index] = Receipt(messages[index].delivery_id, outcome, detail=str(exc))
+                receipts[index] = Receipt(messages[index].delivery_id, outcome, detail=detail)
             return
         pinned = [f"{host}:{port}:" + ",".join(f"[{a}]" if ":" in a else a for a in addresses)]
         limit = self._hosts.get(key)
@@ -388,8 +402,39 @@ class WebhookChannel:
             c.close()
             raise
         latency = round((time.perf_counter() - started) * 1000.0, 3)
-        receipt = self._receipt(message.delivery_id, transfer, errno, error, latency)
+        receipt = await self._outcome(message, transfer, errno, error, latency)
         self._idle.append(transfer)
+        return receipt
+
+    async def _outcome(
+        self,
+        message: OutboundMessage[Any],
+        transfer: _Transfer,
+        errno: int,
+        error: str,
+        latency: float,
+    ) -> Receipt:
+        """The attempt's receipt; a redirect into an address the guard refuses fails for good."""
+        receipt = self._receipt(message.delivery_id, transfer, errno, error, latency)
+        location = (
+            transfer.header(b"location") if receipt.code and 300 <= receipt.code < 400 else None
+        )
+        if not location:
+            return receipt
+        target = urljoin(message.endpoint, location)
+        try:
+            _scheme, host, port = _host_key(target)
+            await self.guard.resolve(host, port)
+        except DestinationRefused as exc:
+            return Receipt(
+                message.delivery_id,
+                Outcome.FAILED,
+                receipt.code,
+                latency,
+                detail=f"{GUARD_REFUSED}: HTTP {receipt.code} redirect to {target}: {exc}",
+            )
+        except (ValueError, ResolutionFailed):
+            pass  # not a blocked address: an ordinary redirect, which is never followed
         return receipt
 
     def _receipt(
@@ -410,7 +455,8 @@ class WebhookChannel:
                 detail=f"HTTP {status}" + (f": {text}" if text else ""),
             )
         if transfer.refused:
-            return Receipt(delivery_id, Outcome.FAILED, None, latency, detail=transfer.refused)
+            detail = f"{GUARD_REFUSED}: {transfer.refused}"
+            return Receipt(delivery_id, Outcome.FAILED, None, latency, detail=detail)
         if errno == pycurl.E_OPERATION_TIMEDOUT:
             return Receipt(delivery_id, Outcome.RETRY, None, latency, detail=f"timeout: {error}")
         outcome = Outcome.FAILED if errno in _PERMANENT_CURL_ERRORS else Outcome.RETRY

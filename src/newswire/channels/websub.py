@@ -94,6 +94,6 @@ class WebSubChannel(WebhookChannel):
             c.close()
             raise
         latency = round((time.perf_counter() - started) * 1000.0, 3)
-        receipt = self._receipt(message.delivery_id, transfer, errno, error, latency)
+        receipt = await self._outcome(message, transfer, errno, error, latency)
         self._idle.append(transfer)
         return receipt

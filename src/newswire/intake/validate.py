@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     HttpUrl,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -108,8 +109,55 @@ AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Keyword = Annotated[str, Field(min_length=1, max_length=60)]
 
 
+# C0 control characters other than tab, line feed and carriage return. PostgreSQL cannot store
+# NUL in text at all (SQLite can), and none of them belongs in a release or a recipient: refusing
+# them here makes both stores accept and refuse the same input.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_character_problem(value: Any) -> str | None:
+    """What is wrong with `value` (a string, or a list of them) if it holds a control
+    character; None when it holds none. Nested objects are checked by their own model."""
+    if isinstance(value, str):
+        found = _CONTROL_CHARACTER.search(value)
+        if found:
+            return (
+                f"contains the control character U+{ord(found.group()):04X} at position "
+                f"{found.start()}: only tab and line breaks are allowed"
+            )
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            problem = control_character_problem(item) if isinstance(item, str) else None
+            if problem:
+                return f"item {index} {problem}"
+    return None
+
+
+def refuse_control_characters(fields: dict[str, Any]) -> None:
+    """Raise InvalidRelease naming every field of `fields` that holds a control character
+    (for text that reaches the store without a `StrictInput` model: edition post-edits)."""
+    problems = [
+        FieldError(name, "control_character", problem)
+        for name, value in fields.items()
+        if (problem := control_character_problem(value))
+    ]
+    if problems:
+        raise InvalidRelease(problems)
+
+
 class StrictInput(BaseModel):
+    """The base of every submitted input (releases, recipients, subscriptions, import rows):
+    unknown fields and control characters in any text are refused, naming the field."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        problem = control_character_problem(value)
+        if problem:
+            raise PydanticCustomError("control_character", problem)
+        return value
 
 
 class DatelineInput(StrictInput):

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from newswire.domain.spreadsheet import spreadsheet_safe
 from newswire.store.models import Attempt, Delivery, Outlet, Recipient
 
 COLUMNS = (
@@ -34,7 +35,6 @@ STATES = ("delivered", "pending", "failed", "dead")
 
 _EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(\.[\w-]+)+>?")
 _HOST = re.compile(r"^[a-z][a-z0-9+.-]*://([^/?#@]*@)?([^/?#]+)", re.IGNORECASE)
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(value: datetime | None) -> str:
@@ -161,9 +161,7 @@ def delivered_times(db: Session, release_id: str) -> list[tuple[datetime, str]]:
 
 def _cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def csv_chunks(found: Iterable[Mapping[str, Any]], *, every: int = 1000) -> Iterator[str]:
