@@ -79,6 +79,7 @@ from newswire.web.account.sign_in import (
 )
 from newswire.web.account.views import _data_page, _preferences_page, _release_view, _signup_page
 from newswire.web.api.audience import SignUp, sign_up
+from newswire.web.params import Int64
 from newswire.web.session import (
     WebSession,
     check_csrf,
@@ -234,7 +235,7 @@ def logout(request: Request, csrf_token: Text = "") -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def preferences_page(request: Request, subscription: int | None = None) -> Response:
+def preferences_page(request: Request, subscription: Int64 | None = None) -> Response:
     who = journalist(request)
     if who is None:
         return _to_login()

@@ -29,6 +29,7 @@ from newswire.intake.validate import LanguageTag, ReleaseInput, content_from_inp
 from newswire.render.html import render_page
 from newswire.store.models import Endpoint, Recipient, Subscription
 from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.params import Int64
 
 router = APIRouter(prefix="/api/v1", tags=["audience"])
 pages = APIRouter(include_in_schema=False)
@@ -91,8 +92,8 @@ def create_recipient(body: RecipientInput, actor: CurrentActor, db: DB) -> dict[
 def list_recipients(
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Int64, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[Int64, Query(ge=0)] = 0,
 ) -> list[dict[str, object]]:
     _desk(actor)
     with db.session() as s:
@@ -141,14 +142,14 @@ async def import_recipients(
 
 
 @router.get("/recipients/{recipient_id}")
-def get_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> dict[str, object]:
+def get_recipient(recipient_id: Int64, actor: CurrentActor, db: DB) -> dict[str, object]:
     _desk(actor)
     with db.session() as s:
         return _recipient_out(recipients.get_recipient(s, recipient_id), _subs(s, recipient_id))
 
 
 @router.delete("/recipients/{recipient_id}", status_code=204)
-def erase_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
+def erase_recipient(recipient_id: Int64, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.delete_recipient(s, recipient_id)
@@ -156,7 +157,7 @@ def erase_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/recipients/{recipient_id}/webhook-secret")
-def rotate_webhook_secret(recipient_id: int, actor: CurrentActor, db: DB) -> dict[str, str]:
+def rotate_webhook_secret(recipient_id: Int64, actor: CurrentActor, db: DB) -> dict[str, str]:
     """A new Standard Webhooks secret for a partner's endpoint; the previous one stays valid
     (requests are signed with both) until DELETE .../webhook-secret/previous."""
     _desk(actor)
@@ -165,7 +166,7 @@ def rotate_webhook_secret(recipient_id: int, actor: CurrentActor, db: DB) -> dic
 
 
 @router.delete("/recipients/{recipient_id}/webhook-secret/previous", status_code=204)
-def retire_previous_secret(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
+def retire_previous_secret(recipient_id: Int64, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.retire_old_secrets(s, recipient_id)
@@ -174,7 +175,7 @@ def retire_previous_secret(recipient_id: int, actor: CurrentActor, db: DB) -> Re
 
 @router.post("/recipients/{recipient_id}/subscriptions", status_code=201)
 def add_subscription(
-    recipient_id: int, body: SubscriptionInput, actor: CurrentActor, db: DB
+    recipient_id: Int64, body: SubscriptionInput, actor: CurrentActor, db: DB
 ) -> dict[str, object]:
     _desk(actor)
     with db.session() as s:
@@ -192,7 +193,7 @@ def add_subscription(
 
 @router.put("/subscriptions/{subscription_id}")
 def replace_subscription(
-    subscription_id: int, body: SubscriptionInput, actor: CurrentActor, db: DB
+    subscription_id: Int64, body: SubscriptionInput, actor: CurrentActor, db: DB
 ) -> dict[str, object]:
     _desk(actor)
     with db.session() as s:
@@ -206,7 +207,7 @@ def replace_subscription(
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204)
-def delete_subscription(subscription_id: int, actor: CurrentActor, db: DB) -> Response:
+def delete_subscription(subscription_id: Int64, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.delete_subscription(s, subscription_id)
