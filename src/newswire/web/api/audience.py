@@ -25,7 +25,7 @@ from newswire.config import Settings
 from newswire.deliver.direct_mail import send_mail
 from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.release import content_from_json
-from newswire.intake.validate import LanguageTag, ReleaseInput, content_from_input
+from newswire.intake.validate import CountryCode, LanguageTag, ReleaseInput, content_from_input
 from newswire.render.html import render_page
 from newswire.store.models import Endpoint, Recipient, Subscription
 from newswire.web.deps import DB, Config, CurrentActor
@@ -260,7 +260,7 @@ class SignUp(BaseModel):
     email: EmailStr
     outlet: str | None = Field(default=None, max_length=200)
     languages: list[LanguageTag] = Field(default_factory=list, max_length=15)
-    countries: list[str] = Field(default_factory=list, max_length=50)
+    countries: list[CountryCode] = Field(default_factory=list, max_length=50)
     subscriptions: list[SubscriptionInput] = Field(
         default_factory=list, min_length=1, max_length=20
     )
