@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from builders import World, sqlite_url
+from newswire.channels.mailfolder import list_messages
 from newswire.store.models import Recipient
 
 DEEP = "[" * 20_000 + "]" * 20_000
@@ -58,3 +60,35 @@ def test_json_nested_too_deeply_is_a_400_on_import_as_on_releases(
         "Content-Type": "application/json"},
     )  # fmt: skip
     assert releases.status_code == 400 and releases.json()["error"] == "bad_request"
+
+
+def test_sign_up_answers_the_same_for_an_address_already_on_the_lists(
+    client: TestClient, world: World
+) -> None:
+    """Nobody learns who is a recipient: the known address is mailed a sign-in link instead."""
+    settings = client.app.state.settings
+    added = client.post(
+        "/api/v1/recipients",
+        json={**_signup("known@x.example"), "kind": "journalist"},
+        headers=world.headers("editor"),
+    )
+    assert added.status_code == 201, added.text
+    new = client.post("/api/v1/signup", json=_signup("new@x.example"))
+    known = client.post("/api/v1/signup", json=_signup("KNOWN@x.example"))
+    assert new.status_code == known.status_code == 202
+    assert (
+        new.json()
+        == known.json()
+        == {
+            "status": "pending",
+            "message": "check your inbox to confirm",
+        }
+    )
+    assert _count(client) == 2  # no second record for the known address
+    mails = {}
+    for path in list_messages(settings.mail_dir):
+        message = message_from_bytes(path.read_bytes())
+        mails[message["To"]] = message.get_payload(decode=True).decode()
+    assert "/confirm/" in mails["new@x.example"]
+    assert "/account/enter/" in mails["known@x.example"]
+    assert "/confirm/" not in mails["known@x.example"]

@@ -23,10 +23,11 @@ from newswire.audience.inputs import RecipientInput, SubscriptionInput
 from newswire.audience.targeting import facts_for, reach, targets
 from newswire.config import Settings
 from newswire.deliver.direct_mail import send_mail
-from newswire.domain.errors import Forbidden, NotFound
+from newswire.domain.errors import Conflict, Forbidden, NotFound
 from newswire.domain.release import content_from_json
 from newswire.intake.validate import CountryCode, LanguageTag, ReleaseInput, content_from_input
 from newswire.render.html import render_page
+from newswire.store.db import Database
 from newswire.store.models import Endpoint, Recipient, Subscription
 from newswire.web.deps import DB, Config, CurrentActor
 from newswire.web.params import Int64
@@ -267,9 +268,28 @@ class SignUp(BaseModel):
 
 
 @router.post("/signup", status_code=202)
-def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
+def sign_up(body: SignUp, request: Request, db: DB, settings: Config) -> dict[str, str]:
     """A journalist signs up; nothing is sent until the emailed link is confirmed (double
-    opt-in)."""
+    opt-in). The answer is the same whatever the address, so that nobody learns who is on the
+    wire's lists: an address that already has a subscription is mailed a sign-in link instead,
+    a suppressed one (unsubscribed or erased) gets nothing."""
+    try:
+        _sign_up_new(body, db, settings)
+    except recipients.Suppressed:
+        pass
+    except Conflict:
+        from newswire.web.account.sign_in import send_sign_in  # account pages import this one
+
+        with db.session() as s:
+            address = str(body.email).lower()
+            existing = s.scalar(select(Recipient).where(Recipient.email == address))
+            if existing is not None:
+                send_sign_in(request, existing, again=True)
+    return {"status": "pending", "message": "check your inbox to confirm"}
+
+
+def _sign_up_new(body: SignUp, db: Database, settings: Settings) -> None:
+    """The pending recipient and its confirmation mail (Conflict if the address is taken)."""
     data = RecipientInput.model_validate(
         {
             "kind": "journalist",
@@ -297,7 +317,6 @@ def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
         f"see or delete your data) at {settings.base_url}/account/login\n"
     )
     send_mail(settings, message)
-    return {"status": "pending", "message": "check your inbox to confirm"}
 
 
 # --- the readers' pages: confirm (double opt-in) and one-click unsubscribe ------------------
