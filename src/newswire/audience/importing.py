@@ -56,6 +56,13 @@ class ImportFileError(NewswireError):
     code = "invalid_file"
 
 
+class UnreadableFile(ImportFileError):
+    """A body no parser here can read (as the releases API answers such a body: 400)."""
+
+    status = 400
+    code = "bad_request"
+
+
 @dataclass
 class RowProblem:
     line: int
@@ -116,6 +123,8 @@ def read_rows(raw: bytes, fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
             raise ImportFileError(
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             ) from None
+        except RecursionError:  # the parser's own limit (about 1,000 levels): not a 500
+            raise UnreadableFile("the JSON is nested too deeply to read") from None
         if not isinstance(data, list):
             raise ImportFileError("the JSON file must hold a list of recipients")
         for number, item in enumerate(data, start=1):

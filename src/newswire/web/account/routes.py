@@ -41,7 +41,7 @@ from newswire import i18n
 from newswire.audience import recipients
 from newswire.audience.inputs import SubscriptionInput
 from newswire.audience.targeting import embargoed_for
-from newswire.domain.errors import Conflict, NewswireError, NotFound
+from newswire.domain.errors import NewswireError, NotFound
 from newswire.store.models import (
     Endpoint,
     Recipient,
@@ -75,10 +75,11 @@ from newswire.web.account.sign_in import (
     _entering,
     _mail_failed,
     _mail_refused,
-    _send_sign_in,
+    send_sign_in,
 )
 from newswire.web.account.views import _data_page, _preferences_page, _release_view, _signup_page
 from newswire.web.api.audience import SignUp, sign_up
+from newswire.web.params import Int64
 from newswire.web.session import (
     WebSession,
     check_csrf,
@@ -132,16 +133,7 @@ def signup(
         return refused
     db, settings = request.app.state.db, request.app.state.settings
     try:
-        try:
-            sign_up(body, db, settings)  # the API's sign-up: pending, confirmation mailed
-        except recipients.Suppressed:
-            pass  # unsubscribed or erased for good: nothing is sent, nothing is said
-        except Conflict:
-            with db.session() as s:
-                address = str(body.email).lower()
-                existing = s.scalar(select(Recipient).where(Recipient.email == address))
-                if existing is not None:
-                    _send_sign_in(request, existing, again=True)
+        sign_up(body, request, db, settings)  # the API's: the same answer whatever the address
     except (OSError, smtplib.SMTPException):
         return _mail_failed(request)
     return _page(
@@ -175,7 +167,7 @@ def login(request: Request, csrf_token: Text = "", email: Text = "") -> Response
         with request.app.state.db.session() as s:
             recipient = s.scalar(select(Recipient).where(Recipient.email == address))
             if recipient is not None:
-                _send_sign_in(request, recipient)
+                send_sign_in(request, recipient)
     except (OSError, smtplib.SMTPException):
         return _mail_failed(request)
     return _page(
@@ -234,7 +226,7 @@ def logout(request: Request, csrf_token: Text = "") -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-def preferences_page(request: Request, subscription: int | None = None) -> Response:
+def preferences_page(request: Request, subscription: Int64 | None = None) -> Response:
     who = journalist(request)
     if who is None:
         return _to_login()

@@ -52,7 +52,7 @@ def sign_in_link(settings: Settings, recipient: Recipient) -> str:
     return f"{settings.base_url}/account/enter/{token}"
 
 
-def _send_sign_in(request: Request, recipient: Recipient, *, again: bool = False) -> None:
+def send_sign_in(request: Request, recipient: Recipient, *, again: bool = False) -> None:
     """The sign-in link; `again` when the address tried to sign up a second time."""
     settings: Settings = request.app.state.settings
     wire, lang = settings.wire_name, _lang(request)

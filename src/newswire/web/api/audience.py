@@ -23,12 +23,14 @@ from newswire.audience.inputs import RecipientInput, SubscriptionInput
 from newswire.audience.targeting import facts_for, reach, targets
 from newswire.config import Settings
 from newswire.deliver.direct_mail import send_mail
-from newswire.domain.errors import Forbidden, NotFound
+from newswire.domain.errors import Conflict, Forbidden, NotFound
 from newswire.domain.release import content_from_json
-from newswire.intake.validate import LanguageTag, ReleaseInput, content_from_input
+from newswire.intake.validate import CountryCode, LanguageTag, ReleaseInput, content_from_input
 from newswire.render.html import render_page
+from newswire.store.db import Database
 from newswire.store.models import Endpoint, Recipient, Subscription
 from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.params import Int64
 
 router = APIRouter(prefix="/api/v1", tags=["audience"])
 pages = APIRouter(include_in_schema=False)
@@ -91,8 +93,8 @@ def create_recipient(body: RecipientInput, actor: CurrentActor, db: DB) -> dict[
 def list_recipients(
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Int64, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[Int64, Query(ge=0)] = 0,
 ) -> list[dict[str, object]]:
     _desk(actor)
     with db.session() as s:
@@ -141,14 +143,14 @@ async def import_recipients(
 
 
 @router.get("/recipients/{recipient_id}")
-def get_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> dict[str, object]:
+def get_recipient(recipient_id: Int64, actor: CurrentActor, db: DB) -> dict[str, object]:
     _desk(actor)
     with db.session() as s:
         return _recipient_out(recipients.get_recipient(s, recipient_id), _subs(s, recipient_id))
 
 
 @router.delete("/recipients/{recipient_id}", status_code=204)
-def erase_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
+def erase_recipient(recipient_id: Int64, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.delete_recipient(s, recipient_id)
@@ -156,7 +158,7 @@ def erase_recipient(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
 
 
 @router.post("/recipients/{recipient_id}/webhook-secret")
-def rotate_webhook_secret(recipient_id: int, actor: CurrentActor, db: DB) -> dict[str, str]:
+def rotate_webhook_secret(recipient_id: Int64, actor: CurrentActor, db: DB) -> dict[str, str]:
     """A new Standard Webhooks secret for a partner's endpoint; the previous one stays valid
     (requests are signed with both) until DELETE .../webhook-secret/previous."""
     _desk(actor)
@@ -165,7 +167,7 @@ def rotate_webhook_secret(recipient_id: int, actor: CurrentActor, db: DB) -> dic
 
 
 @router.delete("/recipients/{recipient_id}/webhook-secret/previous", status_code=204)
-def retire_previous_secret(recipient_id: int, actor: CurrentActor, db: DB) -> Response:
+def retire_previous_secret(recipient_id: Int64, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.retire_old_secrets(s, recipient_id)
@@ -174,7 +176,7 @@ def retire_previous_secret(recipient_id: int, actor: CurrentActor, db: DB) -> Re
 
 @router.post("/recipients/{recipient_id}/subscriptions", status_code=201)
 def add_subscription(
-    recipient_id: int, body: SubscriptionInput, actor: CurrentActor, db: DB
+    recipient_id: Int64, body: SubscriptionInput, actor: CurrentActor, db: DB
 ) -> dict[str, object]:
     _desk(actor)
     with db.session() as s:
@@ -192,7 +194,7 @@ def add_subscription(
 
 @router.put("/subscriptions/{subscription_id}")
 def replace_subscription(
-    subscription_id: int, body: SubscriptionInput, actor: CurrentActor, db: DB
+    subscription_id: Int64, body: SubscriptionInput, actor: CurrentActor, db: DB
 ) -> dict[str, object]:
     _desk(actor)
     with db.session() as s:
@@ -206,7 +208,7 @@ def replace_subscription(
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204)
-def delete_subscription(subscription_id: int, actor: CurrentActor, db: DB) -> Response:
+def delete_subscription(subscription_id: Int64, actor: CurrentActor, db: DB) -> Response:
     _desk(actor)
     with db.session() as s:
         recipients.delete_subscription(s, subscription_id)
@@ -259,16 +261,35 @@ class SignUp(BaseModel):
     email: EmailStr
     outlet: str | None = Field(default=None, max_length=200)
     languages: list[LanguageTag] = Field(default_factory=list, max_length=15)
-    countries: list[str] = Field(default_factory=list, max_length=50)
+    countries: list[CountryCode] = Field(default_factory=list, max_length=50)
     subscriptions: list[SubscriptionInput] = Field(
         default_factory=list, min_length=1, max_length=20
     )
 
 
 @router.post("/signup", status_code=202)
-def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
+def sign_up(body: SignUp, request: Request, db: DB, settings: Config) -> dict[str, str]:
     """A journalist signs up; nothing is sent until the emailed link is confirmed (double
-    opt-in)."""
+    opt-in). The answer is the same whatever the address, so that nobody learns who is on the
+    wire's lists: an address that already has a subscription is mailed a sign-in link instead,
+    a suppressed one (unsubscribed or erased) gets nothing."""
+    try:
+        _sign_up_new(body, db, settings)
+    except recipients.Suppressed:
+        pass
+    except Conflict:
+        from newswire.web.account.sign_in import send_sign_in  # account pages import this one
+
+        with db.session() as s:
+            address = str(body.email).lower()
+            existing = s.scalar(select(Recipient).where(Recipient.email == address))
+            if existing is not None:
+                send_sign_in(request, existing, again=True)
+    return {"status": "pending", "message": "check your inbox to confirm"}
+
+
+def _sign_up_new(body: SignUp, db: Database, settings: Settings) -> None:
+    """The pending recipient and its confirmation mail (Conflict if the address is taken)."""
     data = RecipientInput.model_validate(
         {
             "kind": "journalist",
@@ -296,7 +317,6 @@ def sign_up(body: SignUp, db: DB, settings: Config) -> dict[str, str]:
         f"see or delete your data) at {settings.base_url}/account/login\n"
     )
     send_mail(settings, message)
-    return {"status": "pending", "message": "check your inbox to confirm"}
 
 
 # --- the readers' pages: confirm (double opt-in) and one-click unsubscribe ------------------

@@ -29,6 +29,7 @@ from newswire.web.api.schemas import (
     VersionOut,
 )
 from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.params import Int64
 
 router = APIRouter(prefix="/api/v1")
 MEDIA_TYPES = {
@@ -78,8 +79,8 @@ def list_releases(
     db: DB,
     settings: Config,
     state: Annotated[list[State] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Int64, Query(ge=1, le=500)] = 100,
+    offset: Annotated[Int64, Query(ge=0)] = 0,
 ) -> list[ReleaseOut]:
     with db.session() as s:
         rows = actions.list_releases(s, actor, states=state or (), limit=limit, offset=offset)
@@ -206,7 +207,7 @@ def versions(release_id: str, actor: CurrentActor, db: DB, settings: Config) -> 
 @router.get("/releases/{release_id}/versions/{number}", tags=["versions"])
 def version(
     release_id: str,
-    number: int,
+    number: Int64,
     actor: CurrentActor,
     db: DB,
     format: Literal["ninjs", "newsml", "html"] = "ninjs",
@@ -252,7 +253,7 @@ def distribution_report(release_id: str, actor: CurrentActor, db: DB) -> dict[st
 
 
 @router.get("/deliveries/dead", tags=["delivery"])
-def dead_letters(actor: CurrentActor, db: DB, limit: int = 200) -> list[dict[str, object]]:
+def dead_letters(actor: CurrentActor, db: DB, limit: Int64 = 200) -> list[dict[str, object]]:
     _desk_only(actor)
     with db.session() as s:
         return [outbox.dead_letter_summary(d) for d in outbox.dead_letters(s, limit=limit)]
@@ -286,7 +287,9 @@ async def ingest_bounce(request: Request, actor: CurrentActor, db: DB) -> dict[s
 
 
 @router.get("/mail", tags=["delivery"])
-def mail_folder(actor: CurrentActor, settings: Config, limit: int = 100) -> list[dict[str, object]]:
+def mail_folder(
+    actor: CurrentActor, settings: Config, limit: Int64 = 100
+) -> list[dict[str, object]]:
     """The embedded default's local mail folder (when no SMTP server is configured): newest
     first."""
     _desk_only(actor)

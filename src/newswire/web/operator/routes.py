@@ -67,6 +67,7 @@ from newswire.web.operator.views import (
     _report,
     _users_page,
 )
+from newswire.web.params import Int64, fits_int64
 from newswire.web.session import CurrentUser, SignedIn, check_csrf, interface_language
 
 """The flash message after each action (``?done=``), translated where it is shown."""
@@ -206,7 +207,7 @@ def create_user(
 
 @router.post("/users/{user_id}/role", response_model=None)
 def change_role(
-    user_id: int, request: Request, user: AdminUser, csrf_token: Text = "", role: Text = ""
+    user_id: Int64, request: Request, user: AdminUser, csrf_token: Text = "", role: Text = ""
 ) -> Response:
     check_csrf(request, csrf_token)
     lang = interface_language(request)
@@ -220,7 +221,7 @@ def change_role(
 
 @router.post("/users/{user_id}/translator", response_model=None)
 def change_translator(
-    user_id: int,
+    user_id: Int64,
     request: Request,
     user: AdminUser,
     csrf_token: Text = "",
@@ -251,7 +252,8 @@ def create_api_key(
     form = {"owner": owner, "name": name}
     try:
         with _db(request).session() as s:
-            owner_user = s.get(User, int(owner)) if owner.strip().isdigit() else None
+            owner_id = int(owner) if owner.strip().isdigit() else None
+            owner_user = s.get(User, owner_id) if owner_id and fits_int64(owner_id) else None
             if owner_user is None:
                 raise _Invalid(i18n.gettext(lang, "Choose the user the key acts as."))
             row, key = accounts.create_api_key(
@@ -417,7 +419,7 @@ def live(request: Request, user: AdminUser) -> HTMLResponse:
 
 @router.get("/live.json", response_model=None)
 def live_json(
-    request: Request, user: AdminUser, after: Annotated[int, Query(ge=0)] = 0
+    request: Request, user: AdminUser, after: Annotated[Int64, Query(ge=0)] = 0
 ) -> JSONResponse:
     """The attempts after attempt id `after` (at most LIVE_ROWS, newest first) and the cursor
     to ask from next time."""

@@ -35,6 +35,7 @@ from newswire.store.feed_query import FeedQuery, FeedQueryError
 from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
+from newswire.web.params import Int64
 from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -372,19 +373,19 @@ def release_page(release_id: str, db: DB, settings: Config) -> HTMLResponse:
 
 
 @router.get("/releases/{release_id}/v{number:int}", response_class=HTMLResponse)
-def version_page(release_id: str, number: int, db: DB, settings: Config) -> HTMLResponse:
+def version_page(release_id: str, number: Int64, db: DB, settings: Config) -> HTMLResponse:
     versions = _versions(db, release_id)
     return _page(versions, _find(versions, release_id, number), settings, db)
 
 
 @router.get("/releases/{release_id}/v{number:int}.json")
-def version_ninjs(release_id: str, number: int, db: DB) -> Response:
+def version_ninjs(release_id: str, number: Int64, db: DB) -> Response:
     v = _find(_versions(db, release_id), release_id, number)
     return Response(v.ninjs, media_type="application/json")
 
 
 @router.get("/releases/{release_id}/v{number:int}.xml")
-def version_newsml(release_id: str, number: int, db: DB) -> Response:
+def version_newsml(release_id: str, number: Int64, db: DB) -> Response:
     v = _find(_versions(db, release_id), release_id, number)
     return Response(v.newsml, media_type="application/vnd.iptc.g2.newsitem+xml")
 

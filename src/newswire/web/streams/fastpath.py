@@ -20,6 +20,7 @@ from newswire.actions.accounts import authenticate_api_key
 from newswire.channels.streams import Broadcaster, StreamFilter
 from newswire.domain.errors import NotAuthenticated
 from newswire.store.db import Database
+from newswire.web.params import fits_int64
 from newswire.web.streams.framing import SSE_MAKERS
 from newswire.web.streams.sse import EventStream, router
 
@@ -27,6 +28,11 @@ STREAM_PATH = "/api/v1/stream"
 
 
 _DIGITS = re.compile(r"-?[0-9]+")
+
+
+def _a_stored_number(value: str) -> bool:
+    """An event number the log can be asked about (a larger one is the ordinary stack's 422)."""
+    return _DIGITS.fullmatch(value) is not None and fits_int64(int(value))
 
 
 def _api_key(headers: dict[bytes, bytes]) -> str | None:
@@ -89,7 +95,7 @@ class StreamFastPath:
         if (
             fmt not in SSE_MAKERS
             or key is None
-            or any(v is not None and not _DIGITS.fullmatch(v) for v in (last_id, after))
+            or any(v is not None and not _a_stored_number(v) for v in (last_id, after))
         ):
             return None
         try:

@@ -38,6 +38,7 @@ from newswire.channels.streams import Broadcaster, Event, StreamFilter, Subscrib
 from newswire.domain.errors import NewswireError, NotAuthenticated
 from newswire.store.db import Database
 from newswire.web.deps import DB, CurrentActor
+from newswire.web.params import Int64
 from newswire.web.streams import framing
 from newswire.web.streams.framing import (
     CHUNK_MAKERS,
@@ -277,8 +278,8 @@ async def stream(
     lang: Annotated[list[str], Query()] = [],  # noqa: B006
     issuer: Annotated[list[str], Query()] = [],  # noqa: B006
     format: Literal["ninjs", "newsml"] = "ninjs",
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(description="Same as the Last-Event-ID header")] = None,
+    last_event_id: Annotated[Int64 | None, Header(alias="Last-Event-ID")] = None,
+    after: Annotated[Int64 | None, Query(description="Same as the Last-Event-ID header")] = None,
 ) -> Response:
     """Server-sent events: `id` is the event's number in the durable log, `event` is release,
     correction or retraction, `data` the ninjs document (NewsML-G2 with format=newsml) on one
@@ -304,7 +305,7 @@ async def stream_ws(
     lang: Annotated[list[str], Query()] = [],  # noqa: B006
     issuer: Annotated[list[str], Query()] = [],  # noqa: B006
     format: Literal["ninjs", "newsml"] = "ninjs",
-    after: int = 0,
+    after: Int64 = 0,
 ) -> None:
     """The same stream over a WebSocket: each message is {"id", "event", "data"}; pass the API
     key as `?key=` (or an Authorization header) and `?after=` the last id you got."""
