@@ -92,3 +92,14 @@ def test_sign_up_answers_the_same_for_an_address_already_on_the_lists(
     assert "/confirm/" in mails["new@x.example"]
     assert "/account/enter/" in mails["known@x.example"]
     assert "/confirm/" not in mails["known@x.example"]
+
+
+def test_a_control_character_in_a_sign_up_is_a_422_naming_the_field(client: TestClient) -> None:
+    body = {
+        "name": "Ana\x00Silva",
+        "email": "ana@jornal.example",
+        "subscriptions": [{"industries": ["energy"]}],
+    }
+    answer = client.post("/api/v1/signup", json=body)
+    assert answer.status_code == 422, answer.text
+    assert "name" in answer.text and "control character" in answer.text

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import EmailStr, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +25,13 @@ from newswire.config import Settings
 from newswire.deliver.direct_mail import send_mail
 from newswire.domain.errors import Conflict, Forbidden, NotFound
 from newswire.domain.release import content_from_json
-from newswire.intake.validate import CountryCode, LanguageTag, ReleaseInput, content_from_input
+from newswire.intake.validate import (
+    CountryCode,
+    LanguageTag,
+    ReleaseInput,
+    StrictInput,
+    content_from_input,
+)
 from newswire.render.html import render_page
 from newswire.store.db import Database
 from newswire.store.models import Endpoint, Recipient, Subscription
@@ -256,7 +262,7 @@ def targets_of_release(
         return [t.as_dict() for t in found]
 
 
-class SignUp(BaseModel):
+class SignUp(StrictInput):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     outlet: str | None = Field(default=None, max_length=200)
