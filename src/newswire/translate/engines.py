@@ -123,6 +123,14 @@ def build_engine(spec: Mapping[str, Any]) -> TranslationEngine:
 CONFIG_FILE = "translation.json"
 
 
+def _round_trip_option(config: Mapping[str, Any]) -> bool:
+    """The configuration's `round_trip` (default true: the QA gate's second opinion)."""
+    round_trip = config.get("round_trip", True)
+    if not isinstance(round_trip, bool):
+        raise ValueError("'round_trip' must be true or false")
+    return round_trip
+
+
 def installed_engines(data_dir: Path) -> dict[str, TranslationEngine]:
     """The engines over the models installed in the data folder, best first."""
     return {
@@ -197,10 +205,9 @@ class EngineRegistry:
         if "pairs" not in config and "engines" not in config:
             return cls(dict(config))
         engines = {name: build_engine(spec) for name, spec in config.get("engines", {}).items()}
-        round_trip = config.get("round_trip", True)
-        if not isinstance(round_trip, bool):
-            raise ValueError("'round_trip' must be true or false")
-        return cls(config.get("pairs", DEFAULT_PAIRS), engines, round_trip=round_trip)
+        return cls(
+            config.get("pairs", DEFAULT_PAIRS), engines, round_trip=_round_trip_option(config)
+        )
 
     @classmethod
     def for_data_dir(cls, data_dir: Path) -> EngineRegistry:
@@ -224,11 +231,11 @@ class EngineRegistry:
             fallback = [("*", "*", name) for name in installed if name not in engines]
             for name, engine in installed.items():
                 engines.setdefault(name, engine)
-            round_trip = config.get("round_trip", True) if structured else True
-            if not isinstance(round_trip, bool):
-                raise ValueError("'round_trip' must be true or false")
             return cls(  # the same keys as from_config, plus what is installed
-                dict(pairs), engines, fallback=[*fallback, *BUILTIN_RULES], round_trip=round_trip
+                dict(pairs),
+                engines,
+                fallback=[*fallback, *BUILTIN_RULES],
+                round_trip=_round_trip_option(config) if structured else True,
             )
         except (ValueError, AttributeError, TypeError) as exc:
             raise BadConfiguration(f"{path}: {exc}") from exc

@@ -32,6 +32,11 @@ class Hop:
         return f"{self.engine.name} {self.src}→{self.tgt}"
 
 
+def hops_quality(hops: tuple[Hop, ...]) -> Quality:
+    """A draft when any hop is one."""
+    return "draft" if any(engine_quality(h.engine) == "draft" for h in hops) else "publishable"
+
+
 class ChainEngine:
     """Several hops as one engine: each hop's output is the next hop's input."""
 
@@ -40,9 +45,7 @@ class ChainEngine:
             raise ValueError("a chain has at least two hops")
         self.hops = hops
         self.name = ", ".join(hop.describe() for hop in hops)
-        self.quality: Quality = (
-            "draft" if any(engine_quality(h.engine) == "draft" for h in hops) else "publishable"
-        )
+        self.quality: Quality = hops_quality(hops)
 
     def supports(self, src: str, tgt: str) -> bool:
         return src == self.hops[0].src and tgt == self.hops[-1].tgt
@@ -83,8 +86,7 @@ class Route:
 
     @property
     def quality(self) -> Quality | None:
-        engine = self.engine
-        return None if engine is None else engine_quality(engine)
+        return hops_quality(self.hops) if self.hops else None
 
     @property
     def chain(self) -> str:
