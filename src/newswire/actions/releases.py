@@ -24,6 +24,7 @@ from newswire.domain.lifecycle import Action, Role, State, next_state
 from newswire.domain.release import ReleaseContent, Section, VersionKind, content_from_json
 from newswire.publish.events import append_event
 from newswire.publish.freeze import freeze_version
+from newswire.publish.sign import sign_version
 from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
 from newswire.store.hooks import after_commit
@@ -359,6 +360,7 @@ def _add_version(
     release.current_version = number
     release.first_published_at = first
     db.flush()
+    sign_version(db, settings, release, frozen, now=now)
     enqueue_for_version(db, settings, release, content, number, kind, now=now)
     append_event(db, release, content, number, kind.value, frozen.ninjs, frozen.newsml, now=now)
     return frozen

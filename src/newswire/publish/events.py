@@ -32,9 +32,7 @@ from newswire import bus, taxonomy
 from newswire.channels.streams import Event
 from newswire.config import Settings
 from newswire.domain.release import ReleaseContent, content_from_json
-from newswire.publish.freeze import edition_version
-from newswire.render.newsml import render_newsml
-from newswire.render.ninjs import ninjs_bytes
+from newswire.publish.sign import signed_edition
 from newswire.store.hooks import after_commit
 from newswire.store.models import Edition, Release, ReleaseVersion, StreamEvent
 
@@ -176,7 +174,7 @@ def _append_edition(
     )
     if any(facts.get("edition") == edition.language for facts in existing):
         return False
-    frozen = edition_version(settings, release, version, edition)
+    signed = signed_edition(db, settings, release, version, edition, now=now)
     _add(
         db,
         StreamEvent(
@@ -185,8 +183,8 @@ def _append_edition(
             kind=version.kind,
             issuer=release.organization.slug,
             facts={**_facts(content, edition.language), "edition": edition.language},
-            ninjs=ninjs_bytes(frozen).decode(),
-            newsml=render_newsml(frozen).decode(),
+            ninjs=signed.ninjs,
+            newsml=signed.newsml,
             created_at=now,
         ),
     )

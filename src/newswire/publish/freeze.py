@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import quote
 
 from newswire.config import Settings
 from newswire.domain.release import (
@@ -23,6 +24,25 @@ from newswire.store.models import Edition, Release, ReleaseVersion
 
 def version_url(settings: Settings, release_id: str, number: int) -> str:
     return f"{settings.base_url}/releases/{release_id}/v{number}"
+
+
+def document_path(release_id: str, number: int, language: str | None = None) -> str:
+    """The path of a frozen document, without extension: a version's, or (with `language`) the
+    edition of that version in that language."""
+    if language is None:
+        return f"/releases/{release_id}/v{number}"
+    return f"/releases/{release_id}/{language}/v{number}"
+
+
+def provenance_links(
+    settings: Settings, release_id: str, number: int, language: str | None = None
+) -> dict[str, str]:
+    """The signature's and the verification's URLs, which the document itself carries."""
+    path = document_path(release_id, number, language)
+    return {
+        "signature_url": f"{settings.base_url}{path}.sig",
+        "verify_url": f"{settings.base_url}/verify?url={quote(settings.base_url + path, safe='')}",
+    }
 
 
 def published_version(
@@ -55,6 +75,7 @@ def published_version(
         extra={
             "wire_url": settings.wire_url,
             "release_url": f"{settings.base_url}/releases/{release.id}",
+            **provenance_links(settings, release.id, number),
         },
     )
 
@@ -113,5 +134,8 @@ def edition_version(
         amends=latest.amends,
         canonical_url=f"{settings.base_url}/releases/{release.id}/{edition.language}",
         wire_name=settings.wire_name,
-        extra={"wire_url": settings.wire_url},
+        extra={
+            "wire_url": settings.wire_url,
+            **provenance_links(settings, release.id, latest.number, edition.language),
+        },
     )

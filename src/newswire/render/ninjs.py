@@ -386,7 +386,37 @@ def render_ninjs(version: PublishedVersion) -> dict[str, Any]:
         doc["renditions"] = [
             {"name": "web", "href": version.canonical_url, "contenttype": "text/html"}
         ]
+    indicators = trust_indicators(version)
+    if indicators:
+        doc["trustindicators"] = indicators
     return doc
+
+
+SIGNATURE_ROLE = URN_PREFIX + "trust:signature"
+VERIFY_ROLE = URN_PREFIX + "trust:verify"
+
+
+def trust_indicators(version: PublishedVersion) -> list[dict[str, str]]:
+    """Where the wire's signature over this document is, and where anyone can check it
+    (``extra["signature_url"]``, ``extra["verify_url"]``, set when the version is frozen)."""
+    found = []
+    if version.extra.get("signature_url"):
+        found.append(
+            {
+                "role": SIGNATURE_ROLE,
+                "title": f"Signature of this document by {version.wire_name}",
+                "href": version.extra["signature_url"],
+            }
+        )
+    if version.extra.get("verify_url"):
+        found.append(
+            {
+                "role": VERIFY_ROLE,
+                "title": f"Verify this document with {version.wire_name}",
+                "href": version.extra["verify_url"],
+            }
+        )
+    return found
 
 
 def ninjs_bytes(version: PublishedVersion) -> bytes:

@@ -1,4 +1,5 @@
-"""Database tables. Published versions are append-only: a trigger refuses any UPDATE of them."""
+"""Database tables. Published versions, their signatures and the transparency log are
+append-only: triggers refuse any UPDATE or DELETE of them."""
 
 from __future__ import annotations
 
@@ -362,4 +363,84 @@ class MemorySegment(Base):
     source_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)
     target: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Signature(Base):
+    """The wire's signature over one frozen document: a published version (``edition`` false)
+    or an approved edition of it. Written once, when the document is frozen; never updated (a
+    trigger refuses it), so what the wire signed stays what it signed."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("release_id", "version_number", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[str] = mapped_column(ForeignKey("releases.id"), index=True)
+    version_number: Mapped[int]
+    language: Mapped[str] = mapped_column(String(35))
+    edition: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(20))  # original | correction | retraction
+    ninjs: Mapped[str] = mapped_column(Text)  # the document exactly as signed
+    newsml: Mapped[str] = mapped_column(Text)
+    statement: Mapped[dict[str, Any]]  # what the signature says (newswire.provenance.statement)
+    jws: Mapped[str] = mapped_column(Text)  # compact JWS with the statement detached
+    kid: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+
+
+class LogEntry(Base):
+    """A leaf of the transparency log (RFC 9162 style): one per signature, numbered densely in
+    the order the sequencer took them. Append-only."""
+
+    __tablename__ = "log_entries"
+
+    index: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"), unique=True)
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    appended_at: Mapped[datetime]
+
+
+class TreeHead(Base):
+    """A signed tree head: the log's size and root hash at a moment, signed by the wire."""
+
+    __tablename__ = "tree_heads"
+
+    size: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[datetime]
+    jws: Mapped[str] = mapped_column(Text)
+    kid: Mapped[str] = mapped_column(String(64))
+
+
+class OrganizationDomain(Base):
+    """A domain an organization says it speaks for, and whether (and how) it proved it."""
+
+    __tablename__ = "organization_domains"
+    __table_args__ = (UniqueConstraint("organization_id", "domain"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    domain: Mapped[str] = mapped_column(String(253), index=True)
+    token: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20))  # pending | verified | failed
+    method: Mapped[str | None] = mapped_column(String(20))  # dns | well-known | manual
+    reason: Mapped[str | None] = mapped_column(Text)  # the operator's, for a manual verification
+    verified_by: Mapped[str | None] = mapped_column(String(320))
+    verified_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class OrganizationTicker(Base):
+    """A stock ticker an organization claims (``NYSE:WMT``); it counts once the desk confirms it."""
+
+    __tablename__ = "organization_tickers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    symbol: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(20))  # claimed | confirmed
+    confirmed_by: Mapped[str | None] = mapped_column(String(320))
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
