@@ -82,6 +82,8 @@ SAME_AS_ENGLISH = {
     ("pt", "Feeds"),
     ("id", "Email"),
     ("vi", "Email"),
+    ("de", "Text"),
+    ("fr", "Signature"),
 }
 
 NON_ENGLISH = [tag for tag in i18n.LANGUAGES if tag != "en"]

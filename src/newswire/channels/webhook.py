@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pycurl
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from newswire.channels.base import OutboundMessage, Outcome, Receipt, valid_delivery_id
 from newswire.channels.netguard import DestinationRefused, NetGuard, ResolutionFailed
@@ -81,15 +82,25 @@ def _secret_key(secret: str) -> bytes:
     return base64.b64decode(raw)
 
 
-def sign(msg_id: str, timestamp: int, body: bytes, secrets: Sequence[str]) -> str:
+def sign(
+    msg_id: str,
+    timestamp: int,
+    body: bytes,
+    secrets: Sequence[str],
+    wire_key: Ed25519PrivateKey | None = None,
+) -> str:
     """The ``webhook-signature`` header: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``
-    for each secret, space-separated."""
+    for each secret, then, with the wire's key, Standard Webhooks' asymmetric
+    ``v1a,<base64 Ed25519 signature of the same bytes>``, which a partner checks with the wire's
+    public key alone (``/.well-known/newswire-keys.json``); space-separated."""
     prefix = f"{msg_id}.{timestamp}.".encode()
     signatures = []
     for secret in secrets:
         mac = hmac.new(_secret_key(secret), prefix, hashlib.sha256)
         mac.update(body)
         signatures.append("v1," + base64.b64encode(mac.digest()).decode())
+    if wire_key is not None:
+        signatures.append("v1a," + base64.b64encode(wire_key.sign(prefix + body)).decode())
     return " ".join(signatures)
 
 
@@ -299,8 +310,13 @@ class WebhookChannel:
         guard: NetGuard | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        wire_key: Callable[[], Ed25519PrivateKey] | None = None,
     ) -> None:
+        """`wire_key`: gives the wire's current Ed25519 signing key (asked once per batch, so a
+        rotation reaches a running sender); None: no ``v1a`` signature."""
         self.settings = settings or WebhookSettings()
+        self._wire_key = wire_key
+        self._batch_key: Ed25519PrivateKey | None = None
         self.guard = guard or NetGuard()
         self._clock = clock
         self._ca_file = self.settings.ca_file or _default_ca_file()
@@ -315,6 +331,8 @@ class WebhookChannel:
     async def send_batch(
         self, messages: Sequence[OutboundMessage[WebhookPayload]]
     ) -> list[Receipt]:
+        if self._wire_key is not None:
+            self._batch_key = self._wire_key()
         if self._driver is None:
             self._driver = _CurlDriver(asyncio.get_running_loop(), self.settings.per_host)
             self._in_flight = asyncio.Semaphore(self.settings.max_in_flight)
@@ -390,7 +408,9 @@ class WebhookChannel:
                 f"webhook-id: {message.delivery_id}",
                 f"webhook-timestamp: {timestamp}",
                 "webhook-signature: "
-                + sign(message.delivery_id, timestamp, payload.body, payload.secrets),
+                + sign(
+                    message.delivery_id, timestamp, payload.body, payload.secrets, self._batch_key
+                ),
                 "Expect:",  # no 100-continue round trip
             ],
         )

@@ -6,6 +6,7 @@ modules below register their commands on it, in the order `newswire --help` list
 from __future__ import annotations
 
 from newswire.cli import serve, release, accounts, recipients, deliveries, i18n, translate
+from newswire.cli import provenance
 from newswire.cli.app import app
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "deliveries",
     "i18n",
     "main",
+    "provenance",
     "recipients",
     "release",
     "serve",

@@ -23,9 +23,8 @@ from newswire.config import Settings
 from newswire.domain.errors import NewswireError
 from newswire.intake.text import plain_text
 from newswire.publish.freeze import edition_version
+from newswire.publish.sign import signed_edition
 from newswire.render.html import render_article
-from newswire.render.newsml import render_newsml
-from newswire.render.ninjs import ninjs_bytes
 from newswire.store.models import Delivery, Edition, Endpoint, Recipient, Release, ReleaseVersion
 
 UNSUBSCRIBE = "unsubscribe"
@@ -116,12 +115,13 @@ def _edition_docs(
             )
             assert release is not None and version is not None
             frozen = edition_version(settings, release, version, edition)
+            signed = signed_edition(db, settings, release, version, edition)
             docs = EditionDocs(
                 frozen.content.headline,
                 frozen.content.body_markdown,
                 render_article(frozen),
-                ninjs_bytes(frozen),
-                render_newsml(frozen),
+                signed.ninjs.encode(),
+                signed.newsml.encode(),
             )
         cache[key] = docs
     return cache[key]

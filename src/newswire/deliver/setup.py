@@ -16,6 +16,7 @@ from newswire.channels.webhook import WebhookChannel, WebhookSettings
 from newswire.channels.websub import WebSubChannel
 from newswire.config import Settings
 from newswire.domain.errors import NewswireError
+from newswire.provenance.keys import key_ring
 
 
 class BadConfiguration(NewswireError):
@@ -61,6 +62,11 @@ def make_channels(settings: Settings) -> dict[str, Channel[Any]]:
         connect_timeout_s=min(5.0, settings.webhook_timeout_s),
         timeout_s=settings.webhook_timeout_s,
     )
-    webhook = WebhookChannel(http, guard=NetGuard(allow=settings.webhook_allow))
+    ring = key_ring(settings.data_dir)
+    webhook = WebhookChannel(
+        http,
+        guard=NetGuard(allow=settings.webhook_allow),
+        wire_key=lambda: ring.active().key.private_key,
+    )
     websub = WebSubChannel(http, guard=NetGuard(allow=settings.webhook_allow))
     return {"email": email, "webhook": webhook, "websub": websub}

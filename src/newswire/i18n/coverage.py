@@ -51,6 +51,7 @@ AREAS: tuple[Area, ...] = (
             "error.html",
             "confirm.html",
             "unsubscribe.html",
+            "verify.html",
         ),
         (
             "web/public/*.py",

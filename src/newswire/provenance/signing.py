@@ -9,7 +9,7 @@ for RFC 8037's EdDSA over Ed25519; the signature bytes are the same).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from joserfc import jws
@@ -86,8 +86,14 @@ def verify(
     return Checked(True, "signature valid", kid)
 
 
+CLOCK_SKEW = timedelta(minutes=5)  # between the nodes of a scale-out wire
+
+
 def _valid(jwk: dict[str, Any], moment: datetime) -> bool:
+    """Whether the key was valid at `moment`, give or take the nodes' clock skew."""
     start, end = jwk.get("valid_from"), jwk.get("valid_until")
-    if start and moment < datetime.fromisoformat(str(start).replace("Z", "+00:00")):
+    if start and moment < datetime.fromisoformat(str(start).replace("Z", "+00:00")) - CLOCK_SKEW:
         return False
-    return not (end and moment > datetime.fromisoformat(str(end).replace("Z", "+00:00")))
+    if not end:
+        return True
+    return moment <= datetime.fromisoformat(str(end).replace("Z", "+00:00")) + CLOCK_SKEW

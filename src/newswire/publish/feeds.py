@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from newswire import i18n, taxonomy
 from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
-from newswire.publish.freeze import edition_version
+from newswire.publish.freeze import edition_version, provenance_links
 from newswire.render import feeds as render
 from newswire.render.html import render_article, translation_note
 from newswire.store import feeds as store
@@ -133,6 +133,9 @@ def build(db: Database, settings: Settings, key: Key) -> tuple[CachedFeed, int, 
                 issuer_url=item.issuer_website or f"{base}/releases/?issuer={item.issuer_slug}",
                 reason=item.reason,
                 edition=item.edition_id is not None,
+                signature_url=provenance_links(
+                    settings, item.release_id, item.number, item.edition_language
+                )["signature_url"],
             )
         )
     newest = max((e.updated for e in entries), default=data.latest_published_at or EPOCH)

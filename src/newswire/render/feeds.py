@@ -62,6 +62,7 @@ MEDIA_TYPES = {
     "json": "application/feed+json; charset=utf-8",
 }
 PAGING_RELS = ("first", "previous", "next")
+SIGNATURE_REL = "urn:newswire:rel:signature"  # where the wire's signature over an entry is
 
 # Characters XML 1.0 forbids; lxml refuses them, so they are dropped rather than fail a feed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -100,6 +101,7 @@ class Entry:
     author_url: str | None = None
     categories: tuple[Category, ...] = ()
     reason: str | None = None
+    signature_url: str | None = None  # the wire's signature over the entry's document
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ def entry_for(
     issuer_url: str | None = None,
     reason: str | None = None,
     edition: bool = False,
+    signature_url: str | None = None,
 ) -> Entry:
     """An entry from the frozen parts of a published version (`content` is its stored JSON);
     with `edition`, of the version's translation into `content`'s language (its own id)."""
@@ -215,6 +218,7 @@ def entry_for(
         author_url=issuer_url,
         categories=categories_for(content.get("industries", ()), lang),
         reason=reason,
+        signature_url=signature_url,
     )
 
 
@@ -281,6 +285,7 @@ class _EntryExtras(BaseEntryExtension):
     def __init__(self) -> None:
         self.lang = ""
         self.creator = ""
+        self.signature_url: str | None = None
 
     def extend_atom(self, entry: Any) -> Any:
         entry.set(XML_LANG, self.lang)
@@ -290,11 +295,23 @@ class _EntryExtras(BaseEntryExtension):
             link.set("rel", "alternate")
             link.set("type", "text/html")
             link.set("hreflang", self.lang)
+        if self.signature_url:  # an extension relation is an IRI (RFC 4287 4.2.7.2)
+            etree.SubElement(
+                entry, "link", rel=SIGNATURE_REL, type="application/json", href=self.signature_url
+            )
         return entry
 
     def extend_rss(self, item: Any) -> Any:
         etree.SubElement(item, f"{{{_DC}}}creator").text = _x(self.creator)
         etree.SubElement(item, f"{{{_DC}}}language").text = self.lang
+        if self.signature_url:
+            etree.SubElement(
+                item,
+                f"{{{ATOM_NS}}}link",
+                rel=SIGNATURE_REL,
+                type="application/json",
+                href=self.signature_url,
+            )
         return item
 
 
@@ -343,6 +360,7 @@ def _generator(feed: Feed, entries: Sequence[Entry], *, rss: bool) -> FeedGenera
         entry_extras: _EntryExtras = fe.newswire  # type: ignore[attr-defined]
         entry_extras.lang = e.language
         entry_extras.creator = e.author_name
+        entry_extras.signature_url = e.signature_url
     return fg
 
 
@@ -403,6 +421,8 @@ def _json_item(e: Entry) -> dict[str, Any]:
         "reason": e.reason,
         "industries": [{"code": c.code, "label": c.label, "uri": c.uri} for c in e.categories],
     }
+    if e.signature_url:
+        item["_newswire"]["signature"] = e.signature_url
     return item
 
 

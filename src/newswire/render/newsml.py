@@ -229,6 +229,14 @@ def _item_meta(item: etree._Element, version: PublishedVersion) -> None:
             href=version.canonical_url,
             contenttype="text/html",
         )
+    if version.extra.get("signature_url"):  # the wire's signature over this item (ninjs too)
+        _el(
+            meta,
+            "link",
+            rel=_qcode(REL_SCHEME + "signature"),
+            href=version.extra["signature_url"],
+            contenttype="application/json",
+        )
 
 
 def _content_meta(item: etree._Element, version: PublishedVersion) -> None:

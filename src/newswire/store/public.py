@@ -16,7 +16,7 @@ from newswire.domain.lifecycle import PUBLIC_STATES
 from newswire.domain.query import Query
 from newswire.domain.tokens import Doc, analyze
 from newswire.store.feed_query import FeedQuery, facts_of
-from newswire.store.models import Edition, Organization, Release, ReleaseVersion
+from newswire.store.models import Edition, Organization, Release, ReleaseVersion, Signature
 
 _PUBLIC = [s.value for s in PUBLIC_STATES]
 
@@ -256,3 +256,38 @@ def sitemap_entries(db: Session, *, since: datetime | None = None) -> list[Sitem
                     eds,
                 )
             )
+
+
+# --- provenance: the wire's signatures over public documents ------------------------------------
+
+
+def public_signature(
+    db: Session, release_id: str, number: int, language: str | None = None
+) -> Signature | None:
+    """The signature of a public release's version (`language` None: the version itself) or of
+    its edition in `language`; None when there is none to show."""
+    release = db.get(Release, release_id)
+    if release is None or release.state not in _PUBLIC:
+        return None
+    stmt = select(Signature).where(
+        Signature.release_id == release_id, Signature.version_number == number
+    )
+    if language is None:
+        stmt = stmt.where(Signature.edition.is_(False))
+    else:
+        stmt = stmt.where(Signature.language == language, Signature.edition.is_(True))
+    return db.scalar(stmt)
+
+
+def signatures_newest_first(db: Session, *, offset: int, limit: int) -> list[Signature]:
+    """Signatures of public releases, newest first (the /verify text search scans these)."""
+    return list(
+        db.scalars(
+            select(Signature)
+            .join(Release, Release.id == Signature.release_id)
+            .where(Release.state.in_(_PUBLIC))
+            .order_by(Signature.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )

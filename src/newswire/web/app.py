@@ -32,7 +32,7 @@ from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
-from newswire.web.public import embed, sitemaps
+from newswire.web.public import embed, provenance, sitemaps, verify
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
 from newswire.web.translator import routes as translator
@@ -100,6 +100,8 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(operator.router)  # /operator pages (admins)
     app.include_router(translator.router)  # /translate pages (translators)
     app.include_router(account.router)  # /account pages (journalists, by emailed link)
+    app.include_router(provenance.router)  # keys, signatures, signed editions
+    app.include_router(verify.router)  # /verify, POST /api/v1/verify
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
     app.include_router(audience.pages)

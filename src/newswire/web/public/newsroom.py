@@ -28,7 +28,7 @@ from newswire import i18n, taxonomy
 from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
 from newswire.domain.query import QueryError, parse_query
-from newswire.publish.freeze import edition_version
+from newswire.publish.freeze import edition_version, provenance_links
 from newswire.render.html import render_article, render_page, translation_note
 from newswire.store import public
 from newswire.store.feed_query import FeedQuery, FeedQueryError
@@ -36,6 +36,7 @@ from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
+from newswire.web.public import provenance
 from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -299,6 +300,26 @@ def json_ld(
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def _verified(
+    db: DB, settings: Settings, release: Release, number: int, language: str | None
+) -> dict[str, Any] | None:
+    """The page's "Verified" block: who the wire says published this, when, and where to check."""
+    with db.session() as s:
+        signature = public.public_signature(s, release.id, number, language)
+        s.expunge_all()
+    if signature is None:
+        return None
+    links = provenance_links(settings, release.id, number, language)
+    issuer = signature.statement["issuer"]
+    return {
+        "wire": signature.statement["wire"]["name"],
+        "issuer": issuer["name"],
+        "domains": issuer.get("domains") or [],
+        "time": signature.signed_at,
+        **links,
+    }
+
+
 def _page(
     versions: list[ReleaseVersion], shown: ReleaseVersion, settings: Config, db: DB
 ) -> HTMLResponse:
@@ -324,6 +345,7 @@ def _page(
         alternates=_alternates(settings, release, editions),
         current_language=release.language,
         edition=None,
+        verified=_verified(db, settings, release, shown.number, None),
         issuer_slug=release.organization.slug,
         issuer_name=release.organization.name,
         json_ld=json_ld(
@@ -342,21 +364,19 @@ def _page(
 
 
 @router.get("/releases/{release_id}.json")
-def latest_ninjs(release_id: str, db: DB) -> Response:
+def latest_ninjs(release_id: str, db: DB, settings: Config) -> Response:
     """The current version's ninjs (what a partner guesses first); each version keeps its
     own URL, given in Content-Location."""
     v = _versions(db, release_id)[-1]
-    return Response(v.ninjs, media_type="application/json", headers=_latest_headers(v, "json"))
+    headers = _latest_headers(v, "json") | _signed_by(db, settings, v)
+    return Response(v.ninjs, media_type="application/json", headers=headers)
 
 
 @router.get("/releases/{release_id}.xml")
-def latest_newsml(release_id: str, db: DB) -> Response:
+def latest_newsml(release_id: str, db: DB, settings: Config) -> Response:
     v = _versions(db, release_id)[-1]
-    return Response(
-        v.newsml,
-        media_type="application/vnd.iptc.g2.newsitem+xml",
-        headers=_latest_headers(v, "xml"),
-    )
+    headers = _latest_headers(v, "xml") | _signed_by(db, settings, v)
+    return Response(v.newsml, media_type=provenance.NEWSML_TYPE, headers=headers)
 
 
 def _latest_headers(v: ReleaseVersion, ext: str) -> dict[str, str]:
@@ -364,6 +384,13 @@ def _latest_headers(v: ReleaseVersion, ext: str) -> dict[str, str]:
         "Content-Location": f"/releases/{v.release_id}/v{v.number}.{ext}",
         "Cache-Control": "public, max-age=60",
     }
+
+
+def _signed_by(db: DB, settings: Settings, v: ReleaseVersion) -> dict[str, str]:
+    with db.session() as s:
+        signature = public.public_signature(s, v.release_id, v.number)
+        s.expunge_all()
+    return provenance.signature_headers(settings, signature)
 
 
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
@@ -379,15 +406,17 @@ def version_page(release_id: str, number: Int64, db: DB, settings: Config) -> HT
 
 
 @router.get("/releases/{release_id}/v{number:int}.json")
-def version_ninjs(release_id: str, number: Int64, db: DB) -> Response:
+def version_ninjs(release_id: str, number: Int64, db: DB, settings: Config) -> Response:
     v = _find(_versions(db, release_id), release_id, number)
-    return Response(v.ninjs, media_type="application/json")
+    return Response(v.ninjs, media_type="application/json", headers=_signed_by(db, settings, v))
 
 
 @router.get("/releases/{release_id}/v{number:int}.xml")
-def version_newsml(release_id: str, number: Int64, db: DB) -> Response:
+def version_newsml(release_id: str, number: Int64, db: DB, settings: Config) -> Response:
     v = _find(_versions(db, release_id), release_id, number)
-    return Response(v.newsml, media_type="application/vnd.iptc.g2.newsitem+xml")
+    return Response(
+        v.newsml, media_type=provenance.NEWSML_TYPE, headers=_signed_by(db, settings, v)
+    )
 
 
 def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> ReleaseVersion:
@@ -438,6 +467,7 @@ def edition_page(
         alternates=_alternates(settings, release, editions),
         current_language=lang,
         edition={"note": note, "source_url": f"/releases/{release_id}"},
+        verified=_verified(db, settings, release, latest.number, lang),
         issuer_slug=release.organization.slug,
         issuer_name=release.organization.name,
         json_ld=json_ld(
