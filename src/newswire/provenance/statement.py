@@ -4,7 +4,7 @@ A signature does not cover a file's bytes, which a partner's tools may re-indent
 *statement* that names the release, version, language, issuer (with the domains and tickers
 it proved), publication time, the version it amends, and the hashes of the document's canonical
 forms: the ninjs document canonicalized by RFC 8785 (JCS, the ``rfc8785`` package) and the
-NewsML-G2 document by W3C Canonical XML 2.0 (the standard library's ``canonicalize``). The
+NewsML-G2 document by W3C Canonical XML 1.0 (libxml2's, through lxml). The
 statement itself is signed in its JCS form, so a verifier rebuilds the same bytes from JSON.
 """
 
@@ -13,8 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
-from xml.etree.ElementTree import ParseError, canonicalize
-
+import lxml.etree
 import rfc8785
 
 STATEMENT_TYPE = "newswire.signed-document/1"
@@ -41,15 +40,17 @@ def ninjs_digest(ninjs: str | bytes | dict[str, Any]) -> str:
         raise NotADocument(f"a JSON document JCS cannot canonicalize: {exc}") from exc
 
 
+_XML = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
 def newsml_digest(newsml: str | bytes) -> str:
-    """SHA-256 of a NewsML-G2 document's Canonical XML 2.0 form."""
-    text = newsml.decode("utf-8") if isinstance(newsml, bytes) else newsml
-    if text.startswith("<?xml"):
-        text = text[text.index("?>") + 2 :]
+    """SHA-256 of a NewsML-G2 document's Canonical XML 1.0 form (W3C, libxml2's through lxml)."""
+    data = newsml.encode("utf-8") if isinstance(newsml, str) else newsml
     try:
-        return hashlib.sha256(canonicalize(text).encode("utf-8")).hexdigest()
-    except ParseError as exc:
+        root = lxml.etree.fromstring(data, _XML)
+    except lxml.etree.XMLSyntaxError as exc:
         raise NotADocument(f"not an XML document: {exc}") from exc
+    return hashlib.sha256(lxml.etree.tostring(root, method="c14n")).hexdigest()
 
 
 def build_statement(
@@ -90,6 +91,6 @@ def build_statement(
         "original": original,
         "documents": {
             "ninjs": {"canonicalization": "RFC 8785", "sha256": ninjs_digest(ninjs)},
-            "newsml": {"canonicalization": "C14N 2.0", "sha256": newsml_digest(newsml)},
+            "newsml": {"canonicalization": "C14N 1.0", "sha256": newsml_digest(newsml)},
         },
     }

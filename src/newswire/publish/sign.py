@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from newswire.config import Settings
@@ -37,24 +37,23 @@ def iso_ms(moment: datetime) -> str:
 
 
 def issuer_claims(db: Session, organization_id: int) -> tuple[list[str], list[str]]:
-    """The domains an organization has proved and the tickers the desk confirmed for it."""
-    domains = db.scalars(
-        select(OrganizationDomain.domain)
-        .where(
-            OrganizationDomain.organization_id == organization_id,
-            OrganizationDomain.status == "verified",
-        )
-        .order_by(OrganizationDomain.domain)
+    """The domains an organization has proved and the tickers the desk confirmed for it (one
+    query: it runs in every publishing transaction)."""
+    domains = select(
+        literal("domain").label("kind"), OrganizationDomain.domain.label("value")
+    ).where(
+        OrganizationDomain.organization_id == organization_id,
+        OrganizationDomain.status == "verified",
     )
-    tickers = db.scalars(
-        select(OrganizationTicker.symbol)
-        .where(
-            OrganizationTicker.organization_id == organization_id,
-            OrganizationTicker.status == "confirmed",
-        )
-        .order_by(OrganizationTicker.symbol)
+    tickers = select(literal("ticker"), OrganizationTicker.symbol).where(
+        OrganizationTicker.organization_id == organization_id,
+        OrganizationTicker.status == "confirmed",
     )
-    return list(domains), list(tickers)
+    rows = db.execute(union_all(domains, tickers)).all()
+    return (
+        sorted(v for k, v in rows if k == "domain"),
+        sorted(v for k, v in rows if k == "ticker"),
+    )
 
 
 def _issuer(db: Session, release: Release) -> dict[str, Any]:
@@ -138,7 +137,6 @@ def _record(
         signed_at=now,
     )
     db.add(row)
-    db.flush()
     return row
 
 
