@@ -214,3 +214,36 @@ def test_webhooks_carry_an_asymmetric_signature_a_partner_checks_with_the_public
     jwk = ring.jwks()["keys"][-1]
     public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(jwk["x"] + "=="))
     public.verify(base64.b64decode(value), b'msg_1.1700000000.{"a":1}')  # raises if wrong
+
+
+def test_an_upgraded_wire_signs_what_it_published_before_it_signed(
+    client: TestClient, world: World
+) -> None:
+    from newswire.publish.sign import sign_backlog
+    from newswire.store.models import Signature
+
+    db = client.app.state.db
+    if not db.settings.is_sqlite:
+        pytest.skip("the same code on both stores; the trigger is dropped here on SQLite only")
+    rid = publish(client, world)
+    with db.engine.begin() as connection:  # as a wire from before signatures left it
+        connection.exec_driver_sql("DROP TRIGGER signatures_no_delete")
+        connection.exec_driver_sql("DELETE FROM signatures")
+    assert client.get(f"/releases/{rid}/v1.sig").status_code == 404
+    with db.session() as s:
+        assert sign_backlog(s, db.settings) == 1
+    with db.session() as s:
+        assert sign_backlog(s, db.settings) == 0
+        assert s.query(Signature).count() == 1
+    assert check(client, f"/releases/{rid}/v1").outcome is Outcome.VERIFIED
+
+
+def test_signatures_never_change(client: TestClient, world: World) -> None:
+    import sqlalchemy.exc
+
+    publish(client, world)
+    db = client.app.state.db
+    for statement in ("UPDATE signatures SET kid = 'forged'", "DELETE FROM signatures"):
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(statement)

@@ -11,6 +11,7 @@ from newswire.actions.editions import translate_due
 from newswire.actions.releases import due_release_ids, publish
 from newswire.deliver.digest import send_due
 from newswire.domain.errors import NewswireError
+from newswire.publish.sign import sign_backlog
 from newswire.publish.wakeup import wakeup
 from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry
@@ -37,6 +38,11 @@ def run_once(db: Database, *, now: datetime | None = None) -> list[str]:
     return published
 
 
+def _sign_backlog(db: Database) -> int:
+    with db.session() as s:
+        return sign_backlog(s, db.settings)
+
+
 async def run_forever(
     db: Database,
     interval_s: float,
@@ -47,6 +53,12 @@ async def run_forever(
     """Publish what is due every `interval_s` (or at once when woken); translate requested
     editions; send the daily digest once it is due."""
     wakeup.bind()
+    try:
+        signed = await asyncio.to_thread(_sign_backlog, db)
+        if signed:
+            log.info("signed %d document(s) published before the wire signed its documents", signed)
+    except Exception:
+        log.exception("could not sign the earlier documents")
     while True:
         try:
             for release_id in await asyncio.to_thread(run_once, db):

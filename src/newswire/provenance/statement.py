@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+
 import lxml.etree
 import rfc8785
 

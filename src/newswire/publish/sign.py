@@ -195,3 +195,43 @@ def signed_edition(
         original_language=original,
         now=now or datetime.now(UTC),
     )
+
+
+def sign_backlog(db: Session, settings: Settings, *, now: datetime | None = None) -> int:
+    """Sign what a wire published before it signed its documents (an upgraded wire, once):
+    every version without a signature, then every approved edition of a published release's
+    current version. The statement's ``signed_at`` says when; ``published_at`` stays the
+    version's. Returns how many were signed."""
+    now = now or datetime.now(UTC)
+    signed = 0
+    unsigned = db.scalars(
+        select(ReleaseVersion)
+        .outerjoin(
+            Signature,
+            (Signature.release_id == ReleaseVersion.release_id)
+            & (Signature.version_number == ReleaseVersion.number)
+            & Signature.edition.is_(False),
+        )
+        .where(Signature.id.is_(None))
+        .order_by(ReleaseVersion.id)
+    ).all()
+    for version in unsigned:
+        release = db.get(Release, version.release_id)
+        assert release is not None
+        sign_version(db, settings, release, version, now=now)
+        signed += 1
+    editions = db.execute(
+        select(Edition, Release, ReleaseVersion)
+        .join(Release, Release.id == Edition.release_id)
+        .join(
+            ReleaseVersion,
+            (ReleaseVersion.release_id == Release.id)
+            & (ReleaseVersion.number == Release.current_version),
+        )
+        .where(Edition.status == "approved", Edition.language != Release.language)
+    ).all()
+    for edition, release, version in editions:
+        if find_signature(db, release.id, version.number, edition.language) is None:
+            signed_edition(db, settings, release, version, edition, now=now)
+            signed += 1
+    return signed
