@@ -152,8 +152,34 @@ def test_demo_seeds_accounts_and_releases_through_the_lifecycle(
     )
     states = sorted(r["state"] for r in listed)
     assert states == ["corrected", "embargoed", "published", "published", "published", "submitted"]
+    _every_demo_document_verifies(tmp_path / "demo")
     again = CliRunner().invoke(app, ["demo", "--data", str(tmp_path / "demo"), "--no-serve"])
     assert again.exit_code == 0 and "already seeded" in again.output
+
+
+def _every_demo_document_verifies(data: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from newswire.config import load_settings
+    from newswire.provenance.verify import Outcome, verify_document
+    from newswire.store.models import Edition, Release, ReleaseVersion
+    from newswire.web.app import create_app
+
+    app = create_app(load_settings(data), run_scheduler=False)
+    with TestClient(app) as client, app.state.db.session() as s:
+        keys = client.get("/.well-known/newswire-keys.json").json()
+        paths = [f"/releases/{v.release_id}/v{v.number}" for v in s.query(ReleaseVersion)]
+        paths += [
+            f"/releases/{e.release_id}/{e.language}/v{r.current_version}"
+            for e, r in s.query(Edition, Release).join(Release, Release.id == Edition.release_id)
+            if e.status == "approved" and r.current_version and e.language != r.language
+        ]
+        assert len(paths) >= 5  # every version (editions are translated once it serves)
+        for path in paths:
+            resource = client.get(f"{path}.sig")
+            assert resource.status_code == 200, (path, resource.text)
+            verdict = verify_document(client.get(f"{path}.json").content, resource.json(), keys)
+            assert verdict.genuine and verdict.outcome is not Outcome.CHANGED, (path, verdict)
 
 
 def test_serve_refuses_a_broken_translation_file_with_a_message(tmp_path: Path) -> None:
