@@ -105,3 +105,31 @@ def test_a_rotated_webhook_secret_keeps_the_old_one_valid(
         )
     finally:
         receiver.stop()
+
+
+def test_a_partner_checks_a_webhook_with_the_wires_public_key_alone(
+    db: Database, world: World, client: TestClient
+) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    receiver = WebhookReceiver().start()
+    try:
+        hook_db = Database(replace(db.settings, webhook_allow=("127.0.0.0/8",)))
+        add_partner(hook_db, "Portal", receiver.url("/hook"))
+        clock = Clock()
+        publish(hook_db, world, clock)
+        asyncio.run(
+            DeliveryWorker(hook_db, make_channels(hook_db.settings), name="r", clock=clock).drain()
+        )
+        [hit] = receiver.received
+        headers = {k.lower(): v for k, v in hit.headers.items()}
+        signatures = dict(s.split(",", 1) for s in headers["webhook-signature"].split(" "))
+        [jwk] = client.get("/.well-known/newswire-keys.json").json()["keys"]
+        public = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(jwk["x"] + "="))
+        signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + hit.body
+        public.verify(base64.b64decode(signatures["v1a"]), signed)  # raises when it does not match
+        assert "v1" in signatures  # the endpoint's own HMAC is still there
+    finally:
+        receiver.stop()
