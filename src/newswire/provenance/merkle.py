@@ -70,6 +70,7 @@ class MerkleTree:
         self._read = read_leaves
         self._cache: MutableMapping[tuple[int, int], bytes] = {} if cache is None else cache
         self._min_level = min_cached_level
+        self._blocks: dict[int, Sequence[bytes]] = {}  # leaves of the blocks this tree read
 
     @classmethod
     def of(cls, hashes: Sequence[bytes]) -> MerkleTree:
@@ -82,10 +83,25 @@ class MerkleTree:
             raise IndexError(f"the log holds no leaves {start}..{end - 1}")
         return found
 
+    def _block(self, block: int) -> Sequence[bytes]:
+        """The leaves of one aligned block of 2^min_cached_level leaves (the last one of the log
+        may be partial), read once per tree."""
+        found = self._blocks.get(block)
+        if found is None:
+            size = 1 << self._min_level
+            found = self._blocks[block] = self._read(block * size, (block + 1) * size)
+        return found
+
     def subtree(self, level: int, index: int) -> bytes:
         """The root of the complete subtree (level, index)."""
         if level < self._min_level:
-            return mth(self._leaves(index << level, (index + 1) << level))
+            start = index << level
+            block = start >> self._min_level
+            offset = start - (block << self._min_level)
+            leaves = self._block(block)[offset : offset + (1 << level)]
+            if len(leaves) != 1 << level:
+                raise IndexError(f"the log holds no leaves {start}..{start + (1 << level) - 1}")
+            return mth(leaves)
         key = (level, index)
         found = self._cache.get(key)
         if found is not None:
