@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import ChainMap
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -83,7 +83,7 @@ def _shared_cache(db: Session) -> dict[tuple[int, int], bytes]:
         return found[1]
 
 
-def _tree(db: Session, cache: Any = None) -> MerkleTree:
+def _tree(db: Session, cache: MutableMapping[tuple[int, int], bytes] | None = None) -> MerkleTree:
     def read(start: int, end: int) -> Sequence[bytes]:
         rows = db.scalars(
             select(LogEntry.leaf_hash)
