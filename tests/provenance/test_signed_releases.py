@@ -227,8 +227,9 @@ def test_an_upgraded_wire_signs_what_it_published_before_it_signed(
         pytest.skip("the same code on both stores; the trigger is dropped here on SQLite only")
     rid = publish(client, world)
     with db.engine.begin() as connection:  # as a wire from before signatures left it
-        connection.exec_driver_sql("DROP TRIGGER signatures_no_delete")
-        connection.exec_driver_sql("DELETE FROM signatures")
+        for table in ("tree_heads", "log_entries", "signatures"):
+            connection.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
+            connection.exec_driver_sql(f"DELETE FROM {table}")
     assert client.get(f"/releases/{rid}/v1.sig").status_code == 404
     with db.session() as s:
         assert sign_backlog(s, db.settings) == 1
@@ -244,6 +245,8 @@ def test_signatures_never_change(client: TestClient, world: World) -> None:
     publish(client, world)
     db = client.app.state.db
     for statement in ("UPDATE signatures SET kid = 'forged'", "DELETE FROM signatures"):
-        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
-            with db.engine.begin() as connection:
-                connection.exec_driver_sql(statement)
+        with (
+            pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+            db.engine.begin() as connection,
+        ):
+            connection.exec_driver_sql(statement)

@@ -11,6 +11,7 @@ from newswire.actions.editions import translate_due
 from newswire.actions.releases import due_release_ids, publish
 from newswire.deliver.digest import send_due
 from newswire.domain.errors import NewswireError
+from newswire.provenance.log import integrate
 from newswire.publish.sign import sign_backlog
 from newswire.publish.wakeup import wakeup
 from newswire.store.db import Database
@@ -35,6 +36,11 @@ def run_once(db: Database, *, now: datetime | None = None) -> list[str]:
             log.info("skipped release %s: %s", release_id, exc.message)
         except Exception:
             log.exception("could not publish release %s", release_id)
+    try:
+        with db.session() as s:
+            integrate(s, db.settings, now=datetime.now(UTC))
+    except Exception:  # the next tick tries again
+        log.exception("could not integrate the transparency log")
     return published
 
 

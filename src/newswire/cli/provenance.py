@@ -3,20 +3,23 @@ document, page or URL against the wire that signed it.
 
     newswire keys list [--json]            the key ring: ids, validity, which one signs
     newswire keys rotate                   a new signing key; the old one keeps verifying
-    newswire verify FILE|URL|- [--keys URL] [--signature URL] [--json]
+    newswire verify FILE|URL|- [--keys URL] [--signature URL] [--log] [--json]
 
 `verify` prints who published what and when, or exactly why not; its exit status says which:
 0 verified, 1 genuine but superseded by a correction, 3 genuine but retracted, 4 changed after
-signing, 5 bad signature or unknown key, 6 the transparency log does not prove it, 7 something
-could not be fetched, 8 not signed; 2 is a usage error (a missing file, a bad URL).
+signing, 5 bad signature or unknown key, 6 the transparency log does not prove it (with `--log`:
+the inclusion proof, the latest tree head's consistency with the one that includes it and with
+the last one this reader verified, remembered in `--log-state`), 7 something could not be
+fetched, 8 not signed; 2 is a usage error (a missing file, a bad URL).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -73,6 +76,31 @@ def _fetch(url: str) -> bytes:
         raise FetchFailed(f"cannot fetch {url}: {exc}") from exc
 
 
+def default_log_state() -> Path:
+    """``$XDG_STATE_HOME/newswire/tree-heads.json`` (``~/.local/state/...``): the last tree head
+    of each wire this reader verified, so that the next check proves the log only grew."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newswire" / "tree-heads.json"
+
+
+def _remembered(state: Path) -> dict[str, Any]:
+    try:
+        found = json.loads(state.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        fail(f"cannot read the remembered tree heads in {state}: {exc}")
+    return found if isinstance(found, dict) else {}
+
+
+def _remember(state: Path, heads: dict[str, Any]) -> None:
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps(heads, indent=2))
+    except OSError as exc:
+        typer.echo(f"note: cannot remember the tree head in {state}: {exc.strerror}", err=True)
+
+
 @app.command("verify")
 def verify(
     source: Annotated[str, typer.Argument(help="A ninjs or NewsML-G2 file, a page, a URL or -")],
@@ -83,6 +111,13 @@ def verify(
         str | None, typer.Option("--signature", help="The signature's URL, if the file lacks it")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON")] = False,
+    log: Annotated[
+        bool, typer.Option("--log", help="Also check the wire's transparency log's proofs")
+    ] = False,
+    log_state: Annotated[
+        Path | None,
+        typer.Option("--log-state", help="Where to remember the last tree head verified"),
+    ] = None,
 ) -> None:
     """Check a release against the wire's published keys: who published what, and when."""
     origin: str | None = None
@@ -100,7 +135,20 @@ def verify(
             document = Path(source).read_bytes()
         except OSError as exc:
             fail(f"cannot read {source}: {exc.strerror}")
-    verdict = check(document, _fetch, origin=origin, keys_url=keys, signature=signature)
+    state = log_state or default_log_state()
+    remembered = _remembered(state) if log else {}
+    verdict = check(
+        document,
+        _fetch,
+        origin=origin,
+        keys_url=keys,
+        signature=signature,
+        log=log,
+        remembered=remembered,
+    )
+    head = verdict.details.get("tree_head")
+    if log and head:
+        _remember(state, {**remembered, str(head.get("wire")): head})
     if as_json:
         typer.echo(json.dumps(verdict.to_json(), indent=2, ensure_ascii=False))
     else:

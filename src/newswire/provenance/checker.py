@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 
+from newswire.provenance.log_check import (
+    check_consistency,
+    check_inclusion_answer,
+    check_tree_head,
+)
 from newswire.provenance.statement import NotADocument
-from newswire.provenance.text_match import compare, normalize, signed_text
+from newswire.provenance.text_match import compare, signed_text
 from newswire.provenance.verify import Outcome, Verdict, document_kind, verify_document
 
 KEYS_PATH = "/.well-known/newswire-keys.json"
@@ -91,47 +97,79 @@ def check(
     origin: str | None = None,
     keys_url: str | None = None,
     signature: str | None = None,
+    log: bool = False,
+    remembered: dict[str, dict[str, Any]] | None = None,
 ) -> Verdict:
     """The verdict on `document` (ninjs, NewsML-G2 or an HTML page), fetched from `origin` if
-    it was. `signature`: the signature resource's URL when the document does not say it."""
+    it was. `signature`: the signature resource's URL when the document does not say it.
+    With `log`, a genuine document must also be proved by the transparency log (`check_log`);
+    the latest tree head verified is then in ``details["tree_head"]``. `remembered`: tree heads
+    verified before, by wire URL."""
+    verdict, resource, keys = _check(document, fetch, origin, keys_url, signature)
+    if not log or not verdict.genuine or resource is None or keys is None:
+        return verdict
+    failed, latest = check_log(resource, keys, fetch, remembered=remembered)
+    if failed is not None:
+        return failed
+    return replace(verdict, details={**verdict.details, "tree_head": latest, "logged": True})
+
+
+def _check(
+    document: bytes,
+    fetch: Fetch,
+    origin: str | None,
+    keys_url: str | None,
+    signature: str | None,
+) -> tuple[Verdict, dict[str, Any] | None, dict[str, Any] | None]:
     try:
         kind = document_kind(document)
         sig_url = signature or signature_url(document, origin)
     except NotADocument as exc:
-        return Verdict(Outcome.NOT_SIGNED, str(exc))
+        return Verdict(Outcome.NOT_SIGNED, str(exc)), None, None
     if sig_url is None:
-        return Verdict(Outcome.NOT_SIGNED, f"this {kind} document names no wire signature")
+        return (
+            Verdict(Outcome.NOT_SIGNED, f"this {kind} document names no wire signature"),
+            None,
+            None,
+        )
     keys_at = keys_url or urljoin(sig_url, KEYS_PATH)
     try:
         resource = _json(fetch, sig_url, "the signature")
         keys = _json(fetch, keys_at, "the key set")
         signed_ninjs = _fetch_signed(fetch, resource)
     except FetchFailed as exc:
-        return Verdict(Outcome.UNREACHABLE, str(exc))
+        return Verdict(Outcome.UNREACHABLE, str(exc)), None, None
     claimed = str((resource.get("statement") or {}).get("wire", {}).get("url", ""))
     if urlsplit(claimed).netloc and urlsplit(claimed).netloc != urlsplit(keys_at).netloc:
-        return Verdict(
-            Outcome.BAD_SIGNATURE,
-            f"the signature says it is by the wire at {claimed}, but the keys are from {keys_at}",
-            resource.get("statement"),
+        return (
+            Verdict(
+                Outcome.BAD_SIGNATURE,
+                f"the signature says it is by the wire at {claimed}, but the keys are from "
+                f"{keys_at}",
+                resource.get("statement"),
+            ),
+            None,
+            None,
         )
     if kind != "html":
-        return verify_document(document, resource, keys, signed_document=signed_ninjs)
+        verdict = verify_document(document, resource, keys, signed_document=signed_ninjs)
+        return verdict, resource, keys
     if signed_ninjs is None:
-        return Verdict(Outcome.UNREACHABLE, "the signed document could not be fetched")
+        return Verdict(Outcome.UNREACHABLE, "the signed document could not be fetched"), None, None
     verdict = verify_document(signed_ninjs, resource, keys)
     if not verdict.genuine:
-        return verdict
+        return verdict, None, None
     match = compare(page_text(document), signed_text(json.loads(signed_ninjs)))
     if not match.matches:
-        return Verdict(
+        changed = Verdict(
             Outcome.CHANGED,
             f"the page's text differs from what {resource['statement']['wire']['name']} signed",
             verdict.statement,
             ("text",),
             {"differences": [d.__dict__ for d in match.differences]},
         )
-    return verdict
+        return changed, None, None
+    return verdict, resource, keys
 
 
 def _fetch_signed(fetch: Fetch, resource: dict[str, Any]) -> bytes | None:
@@ -144,4 +182,61 @@ def _fetch_signed(fetch: Fetch, resource: dict[str, Any]) -> bytes | None:
         return None
 
 
-__all__ = ["FetchFailed", "check", "normalize", "page_text", "signature_url"]
+def check_log(
+    resource: dict[str, Any],
+    keys: dict[str, Any],
+    fetch: Fetch,
+    *,
+    remembered: dict[str, dict[str, Any]] | None = None,
+) -> tuple[Verdict | None, dict[str, Any] | None]:
+    """Whether the wire's transparency log proves the signature: its inclusion in a signed tree
+    head, that the latest tree head extends that one, and (with `remembered`, the tree heads this
+    reader verified before, by wire URL) that the log was not rewritten since. Returns (None,
+    the latest tree head) when all holds, else the LOG_FAILED verdict saying why."""
+    statement = resource.get("statement")
+
+    def failed(reason: str) -> tuple[Verdict, None]:
+        return Verdict(
+            Outcome.LOG_FAILED, f"the transparency log does not prove it: {reason}", statement
+        ), None
+
+    urls = resource.get("log") or {}
+    try:
+        answer = _json(fetch, str(urls.get("inclusion")), "the inclusion proof")
+        latest = _json(fetch, str(urls.get("tree_head")), "the latest tree head")
+    except FetchFailed as exc:
+        return failed(str(exc))
+    if answer.get("statement") != statement or answer.get("signature") != resource.get("signature"):
+        return failed("the log's leaf is not this signature")
+    included = check_inclusion_answer(answer, keys)
+    if not included.ok:
+        return failed(included.reason)
+    head = answer["tree_head"]
+    signed = check_tree_head(latest, keys)
+    if not signed.ok:
+        return failed(f"the latest tree head: {signed.reason}")
+    before = (remembered or {}).get(str(latest.get("wire")))
+    for older in (head, before):
+        if older is None or int(older["size"]) == int(latest["size"]):
+            if older is not None and older["root_hash"] != latest["root_hash"]:
+                return failed(
+                    f"two different roots for size {older['size']}: the log was rewritten"
+                )
+            continue
+        if int(older["size"]) > int(latest["size"]):
+            return failed(f"the log shrank from {older['size']} to {latest['size']} leaves")
+        url = urljoin(
+            str(urls.get("tree_head")),
+            f"/log/v1/proof/consistency?first={older['size']}&second={latest['size']}",
+        )
+        try:
+            proof = _json(fetch, url, "the consistency proof")
+        except FetchFailed as exc:
+            return failed(str(exc))
+        consistent = check_consistency(
+            int(older["size"]), int(latest["size"]), older["root_hash"], latest["root_hash"],
+            proof.get("proof") or [],
+        )  # fmt: skip
+        if not consistent.ok:
+            return failed(consistent.reason)
+    return None, latest

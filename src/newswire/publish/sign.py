@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from newswire.config import Settings
 from newswire.provenance.keys import key_ring
+from newswire.provenance.log import integrate_soon
 from newswire.provenance.signing import sign
 from newswire.provenance.statement import build_statement
 from newswire.publish.freeze import edition_version, version_url
@@ -137,6 +138,7 @@ def _record(
         signed_at=now,
     )
     db.add(row)
+    integrate_soon(db, settings)  # into the transparency log, once this commits
     return row
 
 

@@ -33,6 +33,7 @@ from newswire.web.limits import BodySizeLimit
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
 from newswire.web.public import embed, provenance, sitemaps, verify
+from newswire.web.public import log as transparency_log
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
 from newswire.web.translator import routes as translator
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(verify.router)  # /verify, POST /api/v1/verify
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
+    app.include_router(transparency_log.router)  # /log/v1/... (the transparency log)
     app.include_router(audience.pages)
     feeds.install(app)  # the feed routes and their cached fast path
     app.mount(

@@ -19,6 +19,7 @@ from live_server import LiveServer, free_port
 from newswire.actions.scheduler import run_once
 from newswire.cli import app as cli
 from newswire.config import Settings
+from newswire.provenance.log import integrate
 from newswire.store.db import Database
 from newswire.web.app import create_app
 
@@ -159,6 +160,28 @@ def test_the_command_line_verifies_a_url_a_file_and_refuses_a_forgery(
         result = runner.invoke(cli, ["verify", str(file), "--json"])
         assert result.exit_code == 4, result.output
         assert json.loads(result.output)["changed"] == ["text"]
+
+        # the transparency log proves it, and proves it only grew since this reader last looked
+        with app.state.db.session() as s:
+            integrate(s, live)
+        state = tmp_path / "heads.json"
+        logged = runner.invoke(cli, ["verify", url, "--log", "--log-state", str(state), "--json"])
+        assert logged.exit_code == 0, logged.output
+        assert json.loads(logged.output)["logged"] is True
+        first_head = json.loads(state.read_text())[live.base_url]
+        second = publish(http, world, headline="Acme Renewables Opens Its Second Wind Farm")
+        run_once(app.state.db, now=datetime.now(UTC) + timedelta(seconds=2))
+        with app.state.db.session() as s:
+            integrate(s, live)
+        again = runner.invoke(cli, ["verify", url, "--log", "--log-state", str(state)])
+        assert again.exit_code == 0, again.output
+        assert json.loads(state.read_text())[live.base_url]["size"] > first_head["size"]
+        assert second
+        rewritten = {live.base_url: {**first_head, "root_hash": "00" * 32}}
+        state.write_text(json.dumps(rewritten))
+        caught = runner.invoke(cli, ["verify", url, "--log", "--log-state", str(state)])
+        assert caught.exit_code == 6, caught.output
+        assert "transparency log does not prove it" in caught.output
 
         other_keys = tmp_path / "keys.json"
         other_keys.write_text('{"keys": []}')
