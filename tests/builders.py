@@ -89,3 +89,18 @@ def release_payload(**overrides: Any) -> dict[str, Any]:
 
 def in_hours(hours: float) -> str:
     return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
+
+
+def file_and_approve(client: Any, world: World, **overrides: Any) -> str:
+    """A release filed by the issuer and approved by the desk over the API (a TestClient or an
+    httpx client of a live server); the scheduler publishes it when its time comes."""
+    created = client.post(
+        "/api/v1/releases?submit=true",
+        json=release_payload(**overrides),
+        headers=world.headers("issuer"),
+    )
+    assert created.status_code == 201, created.text
+    rid = str(created.json()["id"])
+    approved = client.post(f"/api/v1/releases/{rid}/approve", headers=world.headers("editor"))
+    assert approved.status_code == 200, approved.text
+    return rid

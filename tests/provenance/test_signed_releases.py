@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi.testclient import TestClient
 
-from builders import World, release_payload
+from builders import World, file_and_approve, release_payload
 from newswire.actions.editions import translate_due
 from newswire.actions.scheduler import run_once
 from newswire.provenance.keys import key_ring
@@ -22,15 +22,7 @@ from standards import validate_newsml, validate_ninjs
 
 
 def publish(client: TestClient, world: World, **overrides: Any) -> str:
-    created = client.post(
-        "/api/v1/releases?submit=true",
-        json=release_payload(**overrides),
-        headers=world.headers("issuer"),
-    )
-    assert created.status_code == 201, created.text
-    rid = created.json()["id"]
-    approved = client.post(f"/api/v1/releases/{rid}/approve", headers=world.headers("editor"))
-    assert approved.status_code == 200, approved.text
+    rid = file_and_approve(client, world, **overrides)
     assert run_once(client.app.state.db, now=datetime.now(UTC) + timedelta(seconds=1)) == [rid]
     return rid
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from lxml import html
 from typer.testing import CliRunner
 
-from builders import World, make_world, release_payload
+from builders import World, file_and_approve, make_world
 from live_server import LiveServer, free_port
 from newswire.actions.scheduler import run_once
 from newswire.cli import app as cli
@@ -29,20 +29,8 @@ BODY = (
 )
 
 
-def publish(client: Any, world: World, **overrides: Any) -> str:
-    created = client.post(
-        "/api/v1/releases?submit=true",
-        json=release_payload(**overrides),
-        headers=world.headers("issuer"),
-    )
-    assert created.status_code == 201, created.text
-    rid = created.json()["id"]
-    assert client.post(f"/api/v1/releases/{rid}/approve", headers=world.headers("editor"))
-    return rid
-
-
 def published(client: TestClient, world: World, **overrides: Any) -> str:
-    rid = publish(client, world, **overrides)
+    rid = file_and_approve(client, world, **overrides)
     run_once(client.app.state.db, now=datetime.now(UTC) + timedelta(seconds=1))
     return rid
 
@@ -143,7 +131,7 @@ def test_the_command_line_verifies_a_url_a_file_and_refuses_a_forgery(
     app = create_app(live, run_scheduler=False)
     runner = CliRunner()
     with LiveServer(app, port=port) as server, httpx.Client(base_url=server.base) as http:
-        rid = publish(http, world)
+        rid = file_and_approve(http, world)
         run_once(app.state.db, now=datetime.now(UTC) + timedelta(seconds=1))
         url = f"{server.base}/releases/{rid}/v1.json"
         result = runner.invoke(cli, ["verify", url])
@@ -169,7 +157,9 @@ def test_the_command_line_verifies_a_url_a_file_and_refuses_a_forgery(
         assert logged.exit_code == 0, logged.output
         assert json.loads(logged.output)["logged"] is True
         first_head = json.loads(state.read_text())[live.base_url]
-        second = publish(http, world, headline="Acme Renewables Opens Its Second Wind Farm")
+        second = file_and_approve(
+            http, world, headline="Acme Renewables Opens Its Second Wind Farm"
+        )
         run_once(app.state.db, now=datetime.now(UTC) + timedelta(seconds=2))
         with app.state.db.session() as s:
             integrate(s, live)
