@@ -51,6 +51,21 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int 
     )
 
 
+def _line(x1: float, y1: float, x2: float, y2: float, color: str) -> str:
+    return (
+        f'<line x1="{_num(x1)}" y1="{_num(y1)}" x2="{_num(x2)}" y2="{_num(y2)}" '
+        f'stroke="{color}" stroke-width="1"/>'
+    )
+
+
+def _part(x: float, y: float, w: float, h: float, s: Series, label: str, count: int) -> str:
+    """One series' part of a bar or column, with the exact figure as its tooltip."""
+    return (
+        f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" height="{_num(h)}" '
+        f'fill="{s.color}"><title>{escape(f"{label}: {s.label} {count}")}</title></rect>'
+    )
+
+
 def _shorten(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -124,18 +139,12 @@ def stacked_bars(
             if not count:
                 continue
             w = plot * count / scale_max
-            body.append(
-                f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(max(w, 1))}" height="{bar}" '
-                f'fill="{s.color}"><title>{escape(f"{label}: {s.label} {count}")}</title></rect>'
-            )
+            body.append(_part(x, y, max(w, 1), bar, s, label, count))
             x += w
         body.append(_text(x + 6, y + bar * 0.7, str(total)))
     height = y0 + len(rows) * (bar + gap) + 4
     axis_x = label_width - 0.5
-    body.append(
-        f'<line x1="{_num(axis_x)}" y1="{_num(y0 - 4)}" x2="{_num(axis_x)}" '
-        f'y2="{_num(height - 4)}" stroke="{AXIS}" stroke-width="1"/>'
-    )
+    body.append(_line(axis_x, y0 - 4, axis_x, height - 4, AXIS))
     return _frame(chart_id, title, desc, width, height, body)
 
 
@@ -160,10 +169,7 @@ def stacked_columns(
     body = list(legend)
     for tick in (0, y_max // 2, y_max) if y_max % 2 == 0 else (0, y_max):
         y = top + plot_h - plot_h * tick / y_max
-        body.append(
-            f'<line x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
+        body.append(_line(left, y, width - right, y, GRID))
         body.append(_text(left - 6, y + 4, _num(tick), anchor="end", size=11))
     n = max(len(columns), 1)
     slot = plot_w / n
@@ -178,16 +184,10 @@ def stacked_columns(
                 continue
             h = plot_h * count / y_max
             y -= h
-            body.append(
-                f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(col_w)}" height="{_num(h)}" '
-                f'fill="{s.color}"><title>{escape(f"{label}: {s.label} {count}")}</title></rect>'
-            )
+            body.append(_part(x, y, col_w, h, s, label, count))
         if i % every == 0:
             body.append(_text(x + col_w / 2, top + plot_h + 16, label, anchor="middle", size=11))
-    body.append(
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
-        f'stroke="{AXIS}" stroke-width="1"/>'
-    )
+    body.append(_line(left, top + plot_h, width - right, top + plot_h, AXIS))
     return _frame(chart_id, title, desc, width, height, body)
 
 

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from newswire.translate.base import Quality, TranslationError, base_lang, canonical_tag
+from newswire.translate.base import Quality, TranslationError, base_pair
 
 __all__ = ["APT_INSTALL", "ApertiumEngine"]
 
@@ -58,17 +58,15 @@ class ApertiumEngine:
         return None
 
     def supports(self, src: str, tgt: str) -> bool:
-        try:
-            pair = (base_lang(canonical_tag(src)), base_lang(canonical_tag(tgt)))
-        except ValueError:
-            return False
-        return pair in self.directions()
+        pair = base_pair(src, tgt)
+        return pair is not None and pair in self.directions()
 
     def translate_batch(self, segments: list[str], src: str, tgt: str) -> list[str]:
-        if not self.supports(src, tgt):
+        pair = base_pair(src, tgt)
+        if pair is None or not self.supports(src, tgt):
             reason = self.unavailable_reason() or f"{src} to {tgt} is not a pair Apertium has"
             raise TranslationError("unavailable", False, reason, self.name)
-        mode = _MODES[(base_lang(canonical_tag(src)), base_lang(canonical_tag(tgt)))]
+        mode = _MODES[pair]
         todo = [i for i, s in enumerate(segments) if s.strip()]
         out = list(segments)
         if not todo:

@@ -13,6 +13,7 @@ __all__ = [
     "TranslationEngine",
     "TranslationError",
     "base_lang",
+    "base_pair",
     "canonical_tag",
     "engine_directions",
     "engine_quality",
@@ -104,6 +105,15 @@ def canonical_tag(tag: str) -> str:
 def base_lang(tag: str) -> str:
     """The base language of a tag: "pt-BR" -> "pt", "zh-Hant" -> "zh"."""
     return split_tag(tag)[0]
+
+
+def base_pair(src: str, tgt: str) -> tuple[str, str] | None:
+    """The base languages of a direction ("pt-BR", "EN" -> ("pt", "en")), or None when either
+    is not a language tag (an engine then does not support the pair)."""
+    try:
+        return base_lang(canonical_tag(src)), base_lang(canonical_tag(tgt))
+    except ValueError:
+        return None
 
 
 _WIRE_BASES = frozenset(split_tag(t)[0] for t in WIRE_LANGUAGES)

@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from newswire.translate.base import base_lang
 from newswire.translate.scales import SCALES as _SCALES
 
 __all__ = [
@@ -34,10 +35,6 @@ __all__ = [
 ]
 
 
-def _base(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
-
-
 @cache
 def babel_locale(lang: str) -> Locale | None:
     """Babel's locale for a tag ("zh-Hant" -> zh_Hant), or None."""
@@ -45,7 +42,7 @@ def babel_locale(lang: str) -> Locale | None:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         try:
-            return Locale.parse(_base(lang))
+            return Locale.parse(base_lang(lang))
         except (UnknownLocaleError, ValueError):
             return None
 
@@ -127,7 +124,7 @@ _CASED_MONTHS = frozenset({"en", "de"})  # month and day names start with a capi
 @cache
 def _month_names(lang: str) -> tuple[re.Pattern[str] | None, dict[str, int], frozenset[str]]:
     """A regex of month names, name -> month, and the names that need a number nearby."""
-    base = _base(lang)
+    base = base_lang(lang)
     loc = babel_locale(lang)
     if loc is None or base in ("ja", "zh", "ko"):
         return None, {}, frozenset()
@@ -162,7 +159,7 @@ def _weekday_names(lang: str) -> tuple[re.Pattern[str] | None, dict[str, int]]:
     loc = babel_locale(lang)
     if loc is None:
         return None, {}
-    base = _base(lang)
+    base = base_lang(lang)
     names: dict[str, int] = {}
     widths = ("wide", "abbreviated") if base in ("zh", "ja", "ko") else ("wide",)
     for context in ("format", "stand-alone"):
@@ -203,7 +200,7 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
     for m in _NUM_DATE.finditer(text):
         a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
         year = y + 2000 if y < 100 else y
-        if m.group(2) == "/" and _base(lang) == "en" and a <= 12:
+        if m.group(2) == "/" and base_lang(lang) == "en" and a <= 12:
             facts.dates.append((a, b, year))  # US style m/d/y
         elif b <= 12:
             facts.dates.append((b, a, year))
@@ -211,7 +208,7 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
             continue
         facts.date_texts.append(m.group())
         spans.append(m.span())
-    if _base(lang) in ("ja", "zh", "ko"):
+    if base_lang(lang) in ("ja", "zh", "ko"):
         for m in _CJK_DATE.finditer(text):
             month = int(m.group(2))
             if 1 <= month <= 12:
@@ -252,7 +249,7 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
     if wpattern is not None:
         for m in wpattern.finditer(text):
             facts.weekdays.append(wnames[m.group().lower()])
-    short = _SHORT_WEEKDAYS.get(_base(lang))
+    short = _SHORT_WEEKDAYS.get(base_lang(lang))
     if short:
         for m in re.finditer(r"[（(]\s*([^\W\d_])\s*[）)]", text):
             if m.group(1) in short:
@@ -262,7 +259,7 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
 
 def _common_era(year: str, lang: str) -> int:
     value = int(year)
-    if _base(lang) == "th" and value in _THAI_YEARS:
+    if base_lang(lang) == "th" and value in _THAI_YEARS:
         return value - _BUDDHIST_ERA
     return value
 
@@ -328,19 +325,19 @@ _SPACES = "\u00a0\u202f\u2009"
 @cache
 def _number_regex(lang: str) -> re.Pattern[str]:
     sep = rf"[.,'’{_SPACES}]"
-    if _base(lang) in _SPACE_GROUPING:
+    if base_lang(lang) in _SPACE_GROUPING:
         sep = rf"(?:[.,'’{_SPACES}]|\s(?=\d{{3}}(?!\d)))"
     return re.compile(rf"(?<![\d.,])\d+(?:{sep}\d+)*(?!\d)")
 
 
 @cache
 def _scale_regex(lang: str) -> re.Pattern[str] | None:
-    scales = _SCALES.get(_base(lang))
+    scales = _SCALES.get(base_lang(lang))
     if not scales:
         return None
     words = sorted(scales, key=lambda s: len(s[0]), reverse=True)
     alternation = "|".join(re.escape(w) for w, _ in words)
-    if _base(lang) in _ATTACHED_SCALES:
+    if base_lang(lang) in _ATTACHED_SCALES:
         return re.compile(rf"^\s*({alternation})", re.I)
     return re.compile(rf"^\s*({alternation})\.?(?!\w)", re.I)
 
@@ -382,7 +379,7 @@ def _numbers(text: str, lang: str, facts: Facts) -> None:
     other_decimal = "," if decimal == "." else "."
     other_group = "," if other_decimal == "." else "."
     scale_re = _scale_regex(lang)
-    scales = dict(_SCALES.get(_base(lang), []))
+    scales = dict(_SCALES.get(base_lang(lang), []))
     for m in _number_regex(lang).finditer(text):
         token = m.group().rstrip(".,")
         if not token:
@@ -406,7 +403,7 @@ def _numbers(text: str, lang: str, facts: Facts) -> None:
                 if exponent:
                     scaled = value * (Decimal(10) ** exponent)
                     values.add(scaled)
-        if _base(lang) == "th" and value == value.to_integral_value() and value in _THAI_YEARS:
+        if base_lang(lang) == "th" and value == value.to_integral_value() and value in _THAI_YEARS:
             values.add(value - _BUDDHIST_ERA)  # a Buddhist-era year
         try:
             facts.numbers.append(

@@ -33,7 +33,7 @@ from newswire.translate.models.layout import (
     FIREFOX_MANIFEST,
     FirefoxManifest,
     firefox_models_dir,
-    is_staging,
+    model_folders,
     read_firefox_manifest,
 )
 
@@ -164,9 +164,7 @@ class FirefoxTranslationsEngine:
         Read again whenever the models folder changes (an install or a removal renames a
         folder in it), so a model installed while the server runs is found."""
         try:
-            folders = sorted(
-                p for p in self.models_dir.iterdir() if p.is_dir() and not is_staging(p)
-            )
+            folders = model_folders(self.models_dir)
             stamp = (self.models_dir.stat().st_mtime_ns, *(_mtime(f) for f in folders))
         except OSError:
             return {}

@@ -23,13 +23,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from newswire.translate.base import base_lang
+
 __all__ = ["Glossary", "GlossaryEntry"]
 
 _WORDISH = "0-9A-Za-zÀ-ÖØ-öø-ɏͰ-ϿЀ-ӿ"
-
-
-def _base(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +53,16 @@ class GlossaryEntry:
         """The form the term must take in `tgt` (exact tag first, then base language)."""
         if tgt in self.translations:
             return self.translations[tgt]
-        base = _base(tgt)
+        base = base_lang(tgt)
         if base in self.translations:
             return self.translations[base]
         for lang, form in self.translations.items():
-            if _base(lang) == base:
+            if base_lang(lang) == base:
                 return form
         return self.term
 
     def applies_to(self, src: str) -> bool:
-        return self.source_lang is None or _base(self.source_lang) == _base(src)
+        return self.source_lang is None or base_lang(self.source_lang) == base_lang(src)
 
 
 def _pattern(term: str, case_sensitive: bool) -> str:
@@ -124,7 +122,7 @@ class Glossary:
         return bool(self._entries)
 
     def _compiled(self, src: str) -> tuple[re.Pattern[str], list[GlossaryEntry]] | None:
-        base = _base(src)
+        base = base_lang(src)
         if base not in self._regex:
             entries = sorted(
                 (e for e in self._entries if e.applies_to(src)),

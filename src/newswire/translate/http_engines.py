@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from newswire.translate.base import TranslationError, base_lang, canonical_tag
+from newswire.translate.base import TranslationError, base_lang, base_pair, canonical_tag
 
 __all__ = ["DeepLEngine", "LibreTranslateEngine"]
 
@@ -318,10 +318,10 @@ class DeepLEngine(_HttpEngine):
         return base.upper()
 
     def supports(self, src: str, tgt: str) -> bool:
-        try:
-            s, t = base_lang(canonical_tag(src)), base_lang(canonical_tag(tgt))
-        except ValueError:
+        pair = base_pair(src, tgt)
+        if pair is None:
             return False
+        s, t = pair
         return s in self.sources and t in self.targets and s != t
 
     def _send(self, batch: list[str], src: str, tgt: str) -> list[str]:

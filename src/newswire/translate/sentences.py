@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from newswire.translate.base import base_lang
 from newswire.translate.blocks import CONTINUATION
 
 __all__ = ["sentence_spans", "sentences"]
@@ -245,10 +246,6 @@ _SENTENCE_END = re.compile(rf"[{re.escape(_TERMINATORS)}؟]+[{re.escape(_CLOSERS
 _CJK_END = re.compile(rf"[{re.escape(_CJK_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*")
 
 
-def _base(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
-
-
 def _is_thai(ch: str) -> bool:
     return "\u0e00" <= ch <= "\u0e7f"
 
@@ -283,7 +280,7 @@ def _is_abbreviation(text: str, dot: int, lang: str) -> bool:
 
 def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a block of text, whitespace trimmed."""
-    base = _base(lang)
+    base = base_lang(lang)
     view = CONTINUATION.sub(lambda m: " " * len(m.group()), text)
     cuts: list[int] = []
     for m in _SENTENCE_END.finditer(view):

@@ -36,7 +36,7 @@ from newswire.translate.models.layout import (
     ModelInstallError,
     argos_models_dir,
     firefox_models_dir,
-    is_staging,
+    model_folders,
     place,
     read_firefox_manifest,
     staging,
@@ -85,11 +85,8 @@ def _name_in(location: str) -> str:
 
 
 def _firefox_installed(data_dir: Path) -> list[InstalledModel]:
-    root = firefox_models_dir(data_dir)
     out = []
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if not folder.is_dir() or is_staging(folder):
-            continue
+    for folder in model_folders(firefox_models_dir(data_dir)):
         try:
             m = read_firefox_manifest(folder)
         except ValueError:
@@ -101,11 +98,8 @@ def _firefox_installed(data_dir: Path) -> list[InstalledModel]:
 
 
 def _argos_installed(data_dir: Path) -> list[InstalledModel]:
-    root = argos_models_dir(data_dir)
     out = []
-    for folder in sorted(root.iterdir()) if root.is_dir() else []:
-        if not folder.is_dir() or is_staging(folder):
-            continue
+    for folder in model_folders(argos_models_dir(data_dir)):
         try:
             meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
             receipt_path = folder / ARGOS_RECEIPT

@@ -43,6 +43,7 @@ __all__ = [
     "argos_models_dir",
     "firefox_models_dir",
     "is_staging",
+    "model_folders",
     "models_root",
     "place",
     "read_firefox_manifest",
@@ -222,3 +223,11 @@ def place(ready: Path, final: Path, replaces: list[Path] | None = None) -> None:
 
 def is_staging(folder: Path) -> bool:
     return folder.name.startswith(_STAGING_PREFIX)
+
+
+def model_folders(root: Path) -> list[Path]:
+    """The model folders under `root`, in name order: staging folders (an install under way
+    or one that was killed) left out; none when `root` does not exist yet."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not is_staging(p))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from newswire.translate.base import base_lang
 from newswire.translate.facts import babel_locale
 
 __all__ = ["countries_in_unspaced_scripts", "country_code", "language_code", "local_names"]
@@ -32,7 +33,7 @@ def country_code(word: str, lang: str = "en") -> str | None:
     Russian, which inflect names, also an inflected form ("Frankreichs", "в Польше")."""
     table = _names("territories", lang)
     key = word.lower()
-    if key in table or lang.split("-")[0].lower() not in _INFLECTING or len(key) < 5:
+    if key in table or base_lang(lang) not in _INFLECTING or len(key) < 5:
         return table.get(key)
     for name, code in _stems("territories", lang):
         if key.startswith(name) and len(key) - len(name) <= 3:

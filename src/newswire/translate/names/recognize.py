@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from newswire.translate.base import base_lang
 from newswire.translate.facts import babel_locale
 from newswire.translate.names.exonyms import (
     countries_in_unspaced_scripts,
@@ -184,7 +185,7 @@ def _source_names(sentence: str, known: frozenset[str], src: str) -> tuple[Name,
     """The names in a source sentence in a cased script (in a CJK or Thai sentence: its
     Latin words). German capitalizes every noun: there a name is a run of two or more
     capitalized words (articles and prepositions aside) or a word that is clearly one."""
-    german = src.split("-")[0].lower() == "de"
+    german = base_lang(src) == "de"
     if german:
         known = frozenset()  # every noun is seen capitalized inside a sentence
     body = _SCRIPT_BREAK.sub(" ", strip_lead_in(sentence))
@@ -233,7 +234,7 @@ def _source_names(sentence: str, known: frozenset[str], src: str) -> tuple[Name,
             close()
         last_end = m.end()
     close()
-    if src.split("-")[0].lower() in _UNCASED_SOURCES:
+    if base_lang(src) in _UNCASED_SOURCES:
         names += _uncased_countries(sentence, src)
     return tuple(names)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from newswire.translate.base import base_lang
 from newswire.translate.names.recognize import WORD, is_capitalized, strip_lead_in, word_set
 
 __all__ = ["missing_subject", "source_subject"]
@@ -223,7 +224,7 @@ def _romance(words: list[str], lang: str) -> str | None:
 
 def missing_subject(source: str, target: str, tgt: str) -> str | None:
     """The opening of a target sentence that has a verb and an object but no subject."""
-    base = tgt.split("-")[0].lower()
+    base = base_lang(tgt)
     words = _tokens(target)
     if base == "de":
         opening = _german(words)

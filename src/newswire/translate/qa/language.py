@@ -28,12 +28,13 @@ from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
 from newswire.intake.language import detect_language, language_confidence, same_language
+from newswire.translate.base import base_lang
 from newswire.translate.facts import EMAIL_RE, URL_RE, fold
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.match import similar_spelling
 from newswire.translate.names.recognize import WORD, clearly_a_name, core_of, source_names
 from newswire.translate.qa.rule import Rule, SentencePair
-from newswire.translate.qa.text import base, script_of, translatable_part, words
+from newswire.translate.qa.text import script_of, translatable_part, words
 
 __all__ = [
     "CLOSE_LANGUAGES_MIN_WORDS",
@@ -113,7 +114,7 @@ def _confirmed(kept: list[str], src: str, tgt: str) -> bool:
     text = " ".join(kept)
     if not _in_script(text, tgt) and _in_script(text, src):
         return True  # English words in a Japanese edition
-    if {base(src), base(tgt)} <= _CLOSE_LANGUAGES:
+    if {base_lang(src), base_lang(tgt)} <= _CLOSE_LANGUAGES:
         return len(kept) >= CLOSE_LANGUAGES_MIN_WORDS
     ratio = EVIDENCE_RATIO if len(kept) < 3 else EVIDENCE_RATIO_MANY_WORDS
     return language_confidence(text, src) >= ratio * language_confidence(text, tgt)
@@ -176,7 +177,7 @@ def _language_of(text: str, tgt: str) -> str | None:
 
 def _detected(source: str, target: str, src: str, tgt: str) -> str | None:
     """The language of a longer target, identified on its own words."""
-    close = {base(src), base(tgt)} <= _CLOSE_LANGUAGES  # a shared word says nothing there
+    close = {base_lang(src), base_lang(tgt)} <= _CLOSE_LANGUAGES  # a shared word says nothing there
     lower_source = [w.lower() for w in words(source) if w.islower()]
     target_set = {w.lower() for w in words(target)}
     overlap = sum(1 for w in lower_source if w in target_set) / max(1, len(lower_source))
@@ -195,7 +196,7 @@ def _detected(source: str, target: str, src: str, tgt: str) -> str | None:
         return None
     if same_language(src, detected) and not close:
         return f"the target reads as {src}, not {tgt} ({overlap:.0%} of the source's words kept)"
-    if {base(detected), base(tgt)} <= _CLOSE_LANGUAGES or same_language(src, detected):
+    if {base_lang(detected), base_lang(tgt)} <= _CLOSE_LANGUAGES or same_language(src, detected):
         return None
     return f"the target reads as {detected}, not {tgt}"
 

@@ -15,9 +15,10 @@ from typing import ClassVar
 
 from babel.numbers import format_decimal
 
+from newswire.translate.base import base_lang
 from newswire.translate.facts import Facts, Number, babel_locale
 from newswire.translate.qa.rule import Rule, SentencePair
-from newswire.translate.qa.text import base, listing
+from newswire.translate.qa.text import listing
 
 __all__ = ["Dates", "Numbers", "date_problems", "number_problems"]
 
@@ -205,7 +206,7 @@ _CJK_NUMERALS = {
 
 
 def _number_words(text: str, lang: str) -> set[int]:
-    lang_base = base(lang)
+    lang_base = base_lang(lang)
     found: set[int] = set()
     if lang_base in ("ja", "zh", "ko"):
         found.update(v for ch, v in _CJK_NUMERALS.items() if ch in text)

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import ClassVar
 
+from newswire.translate.base import base_lang
 from newswire.translate.facts import Facts, extract
 from newswire.translate.glossary import Glossary
-from newswire.translate.qa.text import base, script_of
+from newswire.translate.qa.text import script_of
 
 __all__ = ["Rule", "SentencePair", "applicability", "not_applicable"]
 
@@ -71,7 +72,7 @@ class Rule:
 
 
 def _lookup(table: Mapping[str, str], lang: str) -> str | None:
-    return table.get(base(lang)) or table.get(script_of(lang) or "")
+    return table.get(base_lang(lang)) or table.get(script_of(lang) or "")
 
 
 def not_applicable(rule: Rule, lang: str) -> str | None:

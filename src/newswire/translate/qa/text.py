@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from newswire.translate.base import base_lang
 from newswire.translate.facts import EMAIL_RE, URL_RE
 
 __all__ = [
     "CHAR_RATIO",
     "SCRIPTS",
-    "base",
     "expected_ratio",
     "listing",
     "script_of",
@@ -50,16 +50,12 @@ SCRIPTS = {
 
 
 def script_of(lang: str) -> str | None:
-    return SCRIPTS.get(base(lang))
-
-
-def base(lang: str) -> str:
-    return lang.replace("_", "-").split("-")[0].lower()
+    return SCRIPTS.get(base_lang(lang))
 
 
 def expected_ratio(src: str, tgt: str) -> float:
     """How many target characters a source character typically becomes."""
-    return CHAR_RATIO.get(base(tgt), 1.0) / CHAR_RATIO.get(base(src), 1.0)
+    return CHAR_RATIO.get(base_lang(tgt), 1.0) / CHAR_RATIO.get(base_lang(src), 1.0)
 
 
 def listing(values: Iterable[str]) -> str:
