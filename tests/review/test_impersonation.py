@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.review.review_samples import NOW
+
 from newswire.domain.issuer_claims import OrgClaims
 from newswire.domain.release import Contact, Dateline, ReleaseContent
 from newswire.review.checks import CheckResult, Severity, blocking, run_checks
 from newswire.review.impersonation import IssuerRegistry
-from tests.review.review_samples import NOW
 
 ACME = OrgClaims(1, "Acme Robotics Inc.", ("acme-robotics.com",), ("NASDAQ:ACMR",))
 WALMART = OrgClaims(2, "Walmart Inc.", ("walmart.com",), ("NYSE:WMT",))
