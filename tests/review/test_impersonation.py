@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.review.review_samples import NOW
+from review_samples import NOW
 
 from newswire.domain.issuer_claims import OrgClaims
 from newswire.domain.release import Contact, Dateline, ReleaseContent
