@@ -24,7 +24,7 @@ from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry, install_registry
 from newswire.web import feeds, session
 from newswire.web.account import routes as account
-from newswire.web.api import audience, editions
+from newswire.web.api import audience, editions, issuer_claims
 from newswire.web.api import releases as api
 from newswire.web.desk import routes as desk
 from newswire.web.errors import install_error_handlers
@@ -91,6 +91,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api.router)
     app.include_router(audience.router)
+    app.include_router(issuer_claims.router)  # verified domains and tickers
     streams.install(app)  # SSE and WebSocket streams; SSE served ahead of the middleware
     app.include_router(editions.router)
     app.include_router(websub.router)  # the WebSub hub, POST /websub
