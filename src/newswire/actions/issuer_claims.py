@@ -322,3 +322,15 @@ def recheck_due(db: Database, *, now: datetime | None = None) -> int:
         except Exception:
             log.exception("could not re-check domain %s", domain_id)
     return len(due)
+
+
+def tickers_to_confirm(db: Session, actor: Actor) -> list[tuple[OrganizationTicker, str]]:
+    """The desk's list: every claimed ticker not yet confirmed, with its organization's name."""
+    _desk(actor)
+    rows = db.execute(
+        select(OrganizationTicker, Organization.name)
+        .join(Organization, Organization.id == OrganizationTicker.organization_id)
+        .where(OrganizationTicker.status == "claimed")
+        .order_by(OrganizationTicker.created_at)
+    )
+    return [(ticker, name) for ticker, name in rows]

@@ -27,11 +27,13 @@ from newswire.web.account import routes as account
 from newswire.web.api import audience, editions, issuer_claims
 from newswire.web.api import releases as api
 from newswire.web.desk import routes as desk
+from newswire.web.desk import tickers as desk_tickers
 from newswire.web.errors import install_error_handlers
 from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
+from newswire.web.portal import verification
 from newswire.web.public import embed, sitemaps
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
@@ -96,7 +98,9 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(editions.router)
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
+    app.include_router(desk_tickers.router)  # /desk/tickers (confirm issuers' tickers)
     app.include_router(desk.router)  # /desk pages (editors and admins)
+    app.include_router(verification.router)  # /portal/verification (verified issuers)
     app.include_router(portal.router)  # /portal pages (issuers)
     app.include_router(operator.router)  # /operator pages (admins)
     app.include_router(translator.router)  # /translate pages (translators)
