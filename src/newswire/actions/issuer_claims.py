@@ -334,3 +334,15 @@ def tickers_to_confirm(db: Session, actor: Actor) -> list[tuple[OrganizationTick
         .order_by(OrganizationTicker.created_at)
     )
     return [(ticker, name) for ticker, name in rows]
+
+
+def domains_for_operator(db: Session, actor: Actor) -> list[tuple[OrganizationDomain, str]]:
+    """The operator's list: every domain of every organization, with the organization's name,
+    those still waiting for a proof first."""
+    _admin(actor, "list every organization's domains")
+    rows = db.execute(
+        select(OrganizationDomain, Organization.name)
+        .join(Organization, Organization.id == OrganizationDomain.organization_id)
+        .order_by(OrganizationDomain.status == "verified", OrganizationDomain.domain)
+    )
+    return [(domain, name) for domain, name in rows]

@@ -31,6 +31,7 @@ from newswire.web.desk import tickers as desk_tickers
 from newswire.web.errors import install_error_handlers
 from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
+from newswire.web.operator import domains as operator_domains
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
 from newswire.web.portal import verification
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(desk.router)  # /desk pages (editors and admins)
     app.include_router(verification.router)  # /portal/verification (verified issuers)
     app.include_router(portal.router)  # /portal pages (issuers)
+    app.include_router(operator_domains.router)  # /operator/domains (verify by hand)
     app.include_router(operator.router)  # /operator pages (admins)
     app.include_router(translator.router)  # /translate pages (translators)
     app.include_router(account.router)  # /account pages (journalists, by emailed link)

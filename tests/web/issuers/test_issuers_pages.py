@@ -86,3 +86,33 @@ def test_the_desk_confirms_a_claimed_ticker(client: TestClient, world: World) ->
     )
     assert confirmed.status_code == 303
     assert "XETRA:ACR" in client.get("/newsroom/acme").text
+
+
+def test_the_operator_verifies_a_waiting_domain_by_hand(client: TestClient, world: World) -> None:
+    login(client, "issuer")
+    assert _post(client, "/portal/verification/domains", domain="acme.example").status_code == 303
+    client.cookies.clear()
+    login(client, "admin")
+    page = client.get("/operator/domains")
+    assert page.status_code == 200 and "acme.example" in page.text
+    domain_id = re.search(r'id="domain-(\d+)"', page.text).group(1)  # type: ignore[union-attr]
+    org_id = str(world.issuer.organization_id)
+    token = csrf(page.text)
+    empty = client.post(
+        f"/operator/domains/{domain_id}/verify",
+        data={"csrf_token": token, "organization_id": org_id, "reason": ""},
+        follow_redirects=False,
+    )
+    assert empty.status_code == 422 and "a reason is required" in empty.text
+    done = client.post(
+        f"/operator/domains/{domain_id}/verify",
+        data={"csrf_token": token, "organization_id": org_id, "reason": "Called the registrant"},
+        follow_redirects=True,
+    )
+    assert "Domain verified by hand." in done.text and "Called the registrant" in done.text
+    assert "acme.example" in client.get("/newsroom/acme").text
+
+
+def test_an_issuer_cannot_open_the_operators_domains(client: TestClient, world: World) -> None:
+    login(client, "issuer")
+    assert client.get("/operator/domains").status_code == 403
