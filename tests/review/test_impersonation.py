@@ -27,9 +27,8 @@ def release(
         body_markdown=body,
         body_html="<p>…</p>",
         dateline=Dateline("Pittsburgh", "US", date(2025, 3, 3)),
-        language="en",
         contacts=contacts,
-        **kw,  # type: ignore[arg-type]
+        **{"language": "en", **kw},  # type: ignore[arg-type]
     )
 
 
@@ -196,3 +195,36 @@ def test_the_check_blocks_approval() -> None:
     content = release("Walmart Announces Price Cuts", "Walmart Inc. today cut prices.")
     results = run_checks(content, now=NOW, issuers=IssuerRegistry(ACME, OTHERS))
     assert [r.name for r in blocking(results)] == ["impersonation"]
+
+
+def test_a_german_release_quoting_another_companys_board_in_its_voice_is_blocked() -> None:
+    content = release(
+        "Neue Filialstrategie für Deutschland",
+        "MÜNCHEN – Das Unternehmen stellt heute seine neue Strategie vor.\n\n"
+        "„Wir investieren in Deutschland“, sagte Roland Busch, Vorstandsvorsitzender der "
+        "Siemens AG.",
+        contacts=(Contact("Pressestelle", "Siemens AG", "presse@siemens.com"),),
+        language="de",
+    )
+    result = check(content)
+    assert result.severity is Severity.ERROR and "Siemens AG" in result.message
+
+
+def test_a_german_partnership_with_the_issuer_in_the_headline_passes() -> None:
+    content = release(
+        "Acme Robotics und Siemens vereinbaren Partnerschaft",
+        "Acme Robotics und die Siemens AG (XETRA: SIE) haben heute eine Partnerschaft "
+        "vereinbart.\n\n"
+        "„Das ist ein großer Schritt“, sagte Roland Busch, Vorstandsvorsitzender der Siemens AG.",
+        language="de",
+    )
+    assert check(content).passed
+
+
+def test_a_ticker_written_after_another_companys_name_is_not_the_issuers_claim() -> None:
+    content = release(
+        "Acme Robotics to Supply Globex Warehouses",
+        "Acme Robotics Inc. (NASDAQ: ACMR) and Globex Corp (NYSE: GBX) today signed a "
+        "supply agreement.",
+    )
+    assert check(content).passed

@@ -186,7 +186,14 @@ def _names_in(text: str, org: OrgClaims, *, lenient: bool) -> bool:
 _TICKER_IN_TEXT = re.compile(r"\b([A-Z][A-Za-z]{1,9})\s*:\s*([A-Z0-9][A-Z0-9.\-]{0,9})\b")
 _HOST_IN_TEXT = re.compile(r"\b((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24})\b", re.I)
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»|„[^“”]*[“”]|「[^」]*」")
-_SAYS = re.compile(r"\b(said|says|stated|added|commented|explained|noted)\b", re.I)
+_SAYS = re.compile(
+    r"\b(said|says|stated|added|commented|explained|noted"  # English
+    r"|sagte|sagt|erklärte|ergänzte|betonte"  # German
+    r"|dit|déclare|a déclaré|ajoute|explique"  # French
+    r"|dijo|afirmó|declaró|añadió|explicó"  # Spanish
+    r"|disse|afirmou|declarou|explicou)\b",  # Portuguese
+    re.I,
+)
 _SENTENCE = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
 
 
@@ -255,15 +262,30 @@ def _belongs(what: str, other: OrgClaims, issuer: OrgClaims, where: str) -> str:
     )
 
 
+_SUFFIX_GAP = re.compile(
+    r"^[\s,.]*(?:(?:" + "|".join(sorted(_LEGAL_SUFFIXES)) + r")\b[.,]?\s*)*\(?\s*$", re.I
+)
+
+
+def _written_after(text: str, start: int, org: OrgClaims) -> bool:
+    """Whether the ticker at `start` follows the organization's name directly ("Acme Inc.
+    (NASDAQ: ACME)"), with at most a legal suffix between."""
+    core = core_name(org.name).split()
+    names = [core, core[:1]] if core and len(core[0]) >= 4 else [core]
+    for words in names:
+        pattern = r"(?<![\w-])" + r"\s+".join(map(re.escape, words)) + r"(?![\w-])"
+        for match in re.finditer(pattern, text[:start], re.I):
+            if _SUFFIX_GAP.match(text[match.end() : start]):
+                return True
+    return False
+
+
 def _claimed_tickers(content: ReleaseContent, lead: str, issuer: OrgClaims) -> list[str]:
     """The release's tickers, and those written right after the issuer's name in the lead."""
     claimed = [t.strip().upper().replace(" ", "") for t in content.tickers]
-    previous_end = 0
-    for match in _TICKER_IN_TEXT.finditer(lead):
-        before = lead[max(previous_end, match.start() - 60) : match.start()]
-        if _names_in(before, issuer, lenient=True):
-            claimed.append(f"{match[1].upper()}:{match[2]}")
-        previous_end = match.end()
+    for ticker, start in tickers_in(lead):
+        if _written_after(lead, start, issuer):
+            claimed.append(ticker)
     return list(dict.fromkeys(claimed))
 
 
