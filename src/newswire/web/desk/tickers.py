@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from newswire.actions import issuer_claims as claims
 from newswire.i18n import N_
 from newswire.web import pages
+from newswire.web.params import Int64
 from newswire.web.session import DeskUser, SignedIn, check_csrf, html
 
 router = APIRouter(prefix="/desk/tickers", include_in_schema=False)
@@ -54,7 +55,7 @@ def _act(request: Request, user: SignedIn, run: object, done: str) -> Response:
 
 
 @router.post("/{ticker_id}/confirm", response_model=None)
-def confirm(ticker_id: int, request: Request, user: DeskUser, csrf_token: Text = "") -> Response:
+def confirm(ticker_id: Int64, request: Request, user: DeskUser, csrf_token: Text = "") -> Response:
     check_csrf(request, csrf_token)
     return _act(
         request, user, lambda s: claims.confirm_ticker(s, user.actor, ticker_id), "confirmed"
@@ -62,6 +63,6 @@ def confirm(ticker_id: int, request: Request, user: DeskUser, csrf_token: Text =
 
 
 @router.post("/{ticker_id}/refuse", response_model=None)
-def refuse(ticker_id: int, request: Request, user: DeskUser, csrf_token: Text = "") -> Response:
+def refuse(ticker_id: Int64, request: Request, user: DeskUser, csrf_token: Text = "") -> Response:
     check_csrf(request, csrf_token)
     return _act(request, user, lambda s: claims.refuse_ticker(s, user.actor, ticker_id), "refused")

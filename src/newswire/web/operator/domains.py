@@ -14,6 +14,7 @@ from newswire.domain.issuer_claims import display_domain
 from newswire.i18n import N_
 from newswire.web import pages
 from newswire.web.operator.routes import AdminUser, Text, _AdminRoute
+from newswire.web.params import Int64
 from newswire.web.session import SignedIn, check_csrf, html
 
 router = APIRouter(prefix="/operator/domains", include_in_schema=False, route_class=_AdminRoute)
@@ -54,7 +55,7 @@ def domains(request: Request, user: AdminUser) -> HTMLResponse:
 
 @router.post("/{domain_id}/verify", response_model=None)
 def verify(
-    domain_id: int,
+    domain_id: Int64,
     request: Request,
     user: AdminUser,
     csrf_token: Text = "",

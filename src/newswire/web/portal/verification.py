@@ -28,6 +28,7 @@ from newswire.domain.issuer_claims import display_domain, txt_record_value
 from newswire.domain.lifecycle import Role
 from newswire.i18n import N_
 from newswire.web import pages
+from newswire.web.params import Int64
 from newswire.web.portal.routes import PortalUser, Text, _PortalRoute
 from newswire.web.session import SignedIn, check_csrf, html, interface_language
 
@@ -130,7 +131,7 @@ def add_domain(
 
 @router.post("/domains/{domain_id}/check", response_model=None)
 def check_domain(
-    domain_id: int,
+    domain_id: Int64,
     request: Request,
     user: PortalUser,
     csrf_token: Text = "",
@@ -147,7 +148,7 @@ def check_domain(
 
 @router.post("/domains/{domain_id}/verify", response_model=None)
 def verify_domain(
-    domain_id: int,
+    domain_id: Int64,
     request: Request,
     user: PortalUser,
     csrf_token: Text = "",
@@ -163,7 +164,7 @@ def verify_domain(
 
 @router.post("/domains/{domain_id}/remove", response_model=None)
 def remove_domain(
-    domain_id: int,
+    domain_id: Int64,
     request: Request,
     user: PortalUser,
     csrf_token: Text = "",
@@ -193,7 +194,7 @@ def claim_ticker(
 
 @router.post("/tickers/{ticker_id}/remove", response_model=None)
 def remove_ticker(
-    ticker_id: int,
+    ticker_id: Int64,
     request: Request,
     user: PortalUser,
     csrf_token: Text = "",
