@@ -145,6 +145,8 @@ def test_an_admin_verifies_by_hand_with_a_reason_and_it_is_not_rechecked(
             "Letter from the registrant",
         )
     assert claims.recheck_due(db, now=NOW + timedelta(days=30)) == 0
+    still = _check(db, world, row.id)  # "check now" leaves a manual verification alone
+    assert (still.status, still.method) == ("verified", "manual")
 
 
 def test_the_scheduler_rechecks_old_proofs_and_fails_a_lost_one(
