@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from builders import World, make_world, sqlite_url
 from newswire.config import Settings, load_settings
 from newswire.store.db import Database
+from proof_servers import proof_servers, proofs  # noqa: F401  (one DNS and HTTP server a session)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "NEWSWIRE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -29,6 +29,9 @@ class Settings:
     dkim_key: str = ""  # path to a PEM RSA private key; "" = no DKIM signing
     dkim_selector: str = "newswire"
     dkim_domain: str = ""  # default: the domain of mail_from
+    dns_resolver: str = ""  # host:port of the DNS server for domain proofs; "" = the system's
+    domain_check_url_template: str = "https://{domain}/.well-known/newswire-verification.txt"
+    domain_recheck_s: float = 86400.0  # verified domains are checked again after this
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,7 +74,8 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
     """Settings from the environment: NEWSWIRE_DATA (default ./var), DATABASE_URL (default SQLite
     in the data folder), NEWSWIRE_BASE_URL, NEWSWIRE_WIRE_NAME, NEWSWIRE_WIRE_URL,
     NEWSWIRE_BUS_URL, NEWSWIRE_SMTP_URL, NEWSWIRE_MAIL_FROM, NEWSWIRE_BOUNCE_DOMAIN,
-    NEWSWIRE_WEBHOOK_ALLOW (comma-separated networks)."""
+    NEWSWIRE_WEBHOOK_ALLOW (comma-separated networks), NEWSWIRE_DNS_RESOLVER,
+    NEWSWIRE_DOMAIN_CHECK_URL_TEMPLATE, NEWSWIRE_DOMAIN_RECHECK_S (domain proofs)."""
     data = Path(data_dir or os.environ.get("NEWSWIRE_DATA") or "var").resolve()
     base_url = os.environ.get("NEWSWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     values: dict[str, object] = {
@@ -92,6 +96,12 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "dkim_domain": os.environ.get("NEWSWIRE_DKIM_DOMAIN", ""),
         "digest_hour": int(os.environ.get("NEWSWIRE_DIGEST_HOUR", "7")),
         "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
+        "dns_resolver": os.environ.get("NEWSWIRE_DNS_RESOLVER", ""),
+        "domain_check_url_template": os.environ.get(
+            "NEWSWIRE_DOMAIN_CHECK_URL_TEMPLATE",
+            "https://{domain}/.well-known/newswire-verification.txt",
+        ),
+        "domain_recheck_s": float(os.environ.get("NEWSWIRE_DOMAIN_RECHECK_S", "86400")),
         "webhook_allow": tuple(
             n.strip() for n in os.environ.get("NEWSWIRE_WEBHOOK_ALLOW", "").split(",") if n.strip()
         ),

@@ -16,6 +16,7 @@ ORDER = [
     "near_duplicate",
     "language_match",
     "target_languages",
+    "impersonation",
 ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from newswire.actions.actor import SCHEDULER, Actor
 from newswire.actions.editions import request_editions, retranslate_editions
+from newswire.actions.issuer_claims import registry_for
 from newswire.config import Settings
 from newswire.deliver.fanout import enqueue_for_version
 from newswire.domain.errors import Conflict, Forbidden, IllegalTransition, NotFound
@@ -24,7 +25,7 @@ from newswire.domain.lifecycle import Action, Role, State, next_state
 from newswire.domain.release import ReleaseContent, Section, VersionKind, content_from_json
 from newswire.publish.events import append_event
 from newswire.publish.freeze import freeze_version
-from newswire.publish.sign import sign_version
+from newswire.publish.sign import issuer_claims, sign_version
 from newswire.publish.wakeup import wakeup as scheduler_wakeup
 from newswire.review.checks import run_checks
 from newswire.store.hooks import after_commit
@@ -208,6 +209,7 @@ def review_checks(db: Session, release: Release, now: datetime) -> dict[str, obj
         now=now,
         recent=_recent_from_same_issuer(db, release, now),
         translation_ways=current_registry().ways(content.language, content.target_languages),
+        issuers=registry_for(db, release.organization_id),
     )
     return {"at": now.isoformat(), "results": [r.as_dict() for r in results]}
 
@@ -355,6 +357,7 @@ def _add_version(
         first_published_at=first,
         reason=reason,
         amends=release.current_version or None,
+        claims=issuer_claims(db, release.organization_id),
     )
     db.add(frozen)
     release.current_version = number

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from newswire.actions.actor import SCHEDULER
 from newswire.actions.editions import translate_due
+from newswire.actions.issuer_claims import recheck_due
 from newswire.actions.releases import due_release_ids, publish
 from newswire.deliver.digest import send_due
 from newswire.domain.errors import NewswireError
@@ -57,7 +58,8 @@ async def run_forever(
     translations: EngineRegistry | None = None,
 ) -> None:
     """Publish what is due every `interval_s` (or at once when woken); translate requested
-    editions; send the daily digest once it is due."""
+    editions; send the daily digest once it is due; check verified domains' proofs again once
+    they are older than `domain_recheck_s` (at most once a minute)."""
     wakeup.bind()
     try:
         signed = await asyncio.to_thread(_sign_backlog, db)
@@ -65,6 +67,7 @@ async def run_forever(
             log.info("signed %d document(s) published before the wire signed its documents", signed)
     except Exception:
         log.exception("could not sign the earlier documents")
+    next_recheck = 0.0
     while True:
         try:
             for release_id in await asyncio.to_thread(run_once, db):
@@ -76,6 +79,9 @@ async def run_forever(
                 sent = await asyncio.to_thread(send_due, db, now=now, hour=db.settings.digest_hour)
                 if sent:
                     log.info("sent %d digest email(s)", sent)
+            if asyncio.get_running_loop().time() >= next_recheck:
+                next_recheck = asyncio.get_running_loop().time() + 60
+                await asyncio.to_thread(recheck_due, db)
         except Exception:
             log.exception("scheduler pass failed")
         await wakeup.wait(interval_s)

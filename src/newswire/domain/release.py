@@ -108,6 +108,8 @@ class Issuer:
     name: str
     slug: str
     website: str | None = None
+    domains: tuple[str, ...] = ()  # verified when the version was frozen
+    tickers: tuple[str, ...] = ()  # confirmed by the desk when the version was frozen
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import quote
@@ -18,7 +19,7 @@ from newswire.domain.release import (
 from newswire.intake.markdown import markdown_to_html
 from newswire.render.html import render_article
 from newswire.render.newsml import render_newsml
-from newswire.render.ninjs import ninjs_bytes
+from newswire.render.ninjs import issuer_claims_in_ninjs, ninjs_bytes
 from newswire.store.models import Edition, Release, ReleaseVersion
 
 
@@ -56,14 +57,18 @@ def published_version(
     first_published_at: datetime,
     reason: str | None = None,
     amends: int | None = None,
+    claims: tuple[Sequence[str], Sequence[str]] = ((), ()),
 ) -> PublishedVersion:
+    """`claims`: the issuer's verified domains and confirmed tickers at this moment
+    (`newswire.publish.sign.issuer_claims`), passed in so that freezing stays pure."""
     org = release.organization
+    domains, tickers = claims
     return PublishedVersion(
         release_id=release.id,
         number=number,
         kind=kind,
         content=content,
-        issuer=Issuer(org.id, org.name, org.slug, org.website),
+        issuer=Issuer(org.id, org.name, org.slug, org.website, tuple(domains), tuple(tickers)),
         published_at=published_at,
         first_published_at=first_published_at,
         sections=tuple(release.sections.get("sections", ())),
@@ -120,12 +125,13 @@ def edition_version(
         language=edition.language,
     )
     org = release.organization
+    domains, tickers = issuer_claims_in_ninjs(latest.ninjs)  # as the version was frozen
     return PublishedVersion(
         release_id=release.id,
         number=latest.number,
         kind=VersionKind(latest.kind),
         content=content,
-        issuer=Issuer(org.id, org.name, org.slug, org.website),
+        issuer=Issuer(org.id, org.name, org.slug, org.website, domains, tickers),
         published_at=latest.published_at,
         first_published_at=release.first_published_at or latest.published_at,
         sections=tuple(latest.sections.get("sections", ())),

@@ -15,7 +15,11 @@ Mapping decisions (see also `render_ninjs`):
   desk's sections follow, each under the wire's own ``urn:newswire:`` schemes.
 - subjects: one per industry, in the release's language, with the Media Topic URI and the QCode
   (ninjs 2.2 subjects have no ``code`` property: the QCode goes in ``literal``).
-- tickers: ``organisations[0]`` is the issuer, with one ``symbols`` entry per ticker.
+- tickers: ``organisations[0]`` is the issuer, with one ``symbols`` entry per ticker (the
+  release's, then those the desk confirmed for the issuer).
+- verified issuer: each domain the issuer proved is a ``contactinfo`` entry of
+  ``organisations[0]`` with ``type`` ``domain`` and ``role`` ``urn:newswire:trust:verified-domain``
+  (ninjs 2.2 organisations have no other place for it); confirmed tickers are ``symbols``.
 - a correction or retraction links the version it amends as an association named ``amends``
   (same uri, the amended version number) and explains itself in ``ednote`` and ``descriptions``.
 """
@@ -363,7 +367,7 @@ def render_ninjs(version: PublishedVersion) -> dict[str, Any]:
         "uri": ISSUER_SCHEME + version.issuer.slug,
     }
     symbols = []
-    for ticker in dict.fromkeys(content.tickers):
+    for ticker in dict.fromkeys((*content.tickers, *version.issuer.tickers)):
         exchange, symbol = split_ticker(ticker)
         entry = {"ticker": symbol, "symbol": ticker.strip()}
         if exchange:
@@ -371,6 +375,11 @@ def render_ninjs(version: PublishedVersion) -> dict[str, Any]:
         symbols.append(entry)
     if symbols:
         organisation["symbols"] = symbols
+    if version.issuer.domains:
+        organisation["contactinfo"] = [
+            {"type": "domain", "role": VERIFIED_DOMAIN_ROLE, "name": "Verified domain", "value": d}
+            for d in version.issuer.domains
+        ]
     doc["organisations"] = [organisation]
 
     associations = [
@@ -393,6 +402,27 @@ def render_ninjs(version: PublishedVersion) -> dict[str, Any]:
 
 
 SIGNATURE_ROLE = URN_PREFIX + "trust:signature"
+VERIFIED_DOMAIN_ROLE = URN_PREFIX + "trust:verified-domain"
+
+
+def issuer_claims_in_ninjs(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The verified domains and confirmed tickers a frozen version's ninjs carries (an edition
+    shows its version's, as they were when the version was frozen)."""
+    try:
+        organisation = json.loads(text or "{}").get("organisations", [{}])[0]
+    except (ValueError, IndexError, AttributeError):
+        return (), ()
+    domains = tuple(
+        c["value"]
+        for c in organisation.get("contactinfo", ())
+        if c.get("role") == VERIFIED_DOMAIN_ROLE and c.get("value")
+    )
+    # the symbols are the release's tickers and the confirmed ones together; an edition's
+    # symbols come out the same either way
+    tickers = tuple(s["symbol"] for s in organisation.get("symbols", ()) if s.get("symbol"))
+    return domains, tickers
+
+
 VERIFY_ROLE = URN_PREFIX + "trust:verify"
 
 

@@ -26,6 +26,7 @@ from newswire.intake.language import (
 )
 from newswire.intake.text import plain_text
 from newswire.review import duplicates, links, spam
+from newswire.review.impersonation import IssuerRegistry, check_impersonation
 from newswire.review.result import CheckResult, Severity, blocking, worst
 
 __all__ = [
@@ -58,6 +59,7 @@ class Context:
     now: datetime
     recent: Sequence[ReleaseContent] = ()
     translation_ways: Mapping[str, TranslationWay] = dataclasses.field(default_factory=dict)
+    issuers: IssuerRegistry | None = None
 
     @cached_property
     def body_text(self) -> str:
@@ -403,6 +405,10 @@ def _way_in_words(way: TranslationWay | None, target: str) -> str:
     return f"{name}, machine translation with {way.engine}"
 
 
+def _check_impersonation(ctx: Context) -> CheckResult:
+    return check_impersonation(ctx.content, ctx.body_text, ctx.issuers)
+
+
 CHECKS: tuple[tuple[str, Callable[[Context], CheckResult]], ...] = (
     ("required_fields", check_required_fields),
     ("headline_length", check_headline_length),
@@ -412,6 +418,7 @@ CHECKS: tuple[tuple[str, Callable[[Context], CheckResult]], ...] = (
     ("near_duplicate", check_near_duplicate),
     ("language_match", check_language_match),
     ("target_languages", check_target_languages),
+    ("impersonation", _check_impersonation),
 )
 
 
@@ -421,13 +428,15 @@ def run_checks(
     now: datetime,
     recent: Sequence[ReleaseContent] = (),
     translation_ways: Mapping[str, TranslationWay] | None = None,
+    issuers: IssuerRegistry | None = None,
 ) -> list[CheckResult]:
     """Every check on one release, in CHECKS order, one result each.
 
     `now` is the reference time for the schedule (timezone-aware; naive means UTC);
     `recent` are the same organization's releases of the last 30 days, not including this one;
     `translation_ways` says how each target language will be translated (the translate stage's
-    routes), for the desk to read in the target-languages check.
+    routes), for the desk to read in the target-languages check; `issuers` the release's issuer
+    and the other verified organizations, for the impersonation check.
     """
-    ctx = Context(content, now, recent, dict(translation_ways or {}))
+    ctx = Context(content, now, recent, dict(translation_ways or {}), issuers)
     return [check(ctx) for _, check in CHECKS]

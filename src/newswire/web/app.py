@@ -24,14 +24,17 @@ from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry, install_registry
 from newswire.web import feeds, session
 from newswire.web.account import routes as account
-from newswire.web.api import audience, editions
+from newswire.web.api import audience, editions, issuer_claims
 from newswire.web.api import releases as api
 from newswire.web.desk import routes as desk
+from newswire.web.desk import tickers as desk_tickers
 from newswire.web.errors import install_error_handlers
 from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
+from newswire.web.operator import domains as operator_domains
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
+from newswire.web.portal import verification
 from newswire.web.public import embed, provenance, sitemaps, verify
 from newswire.web.public import log as transparency_log
 from newswire.web.public import newsroom as public
@@ -92,12 +95,16 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(api.router)
     app.include_router(audience.router)
+    app.include_router(issuer_claims.router)  # verified domains and tickers
     streams.install(app)  # SSE and WebSocket streams; SSE served ahead of the middleware
     app.include_router(editions.router)
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
+    app.include_router(desk_tickers.router)  # /desk/tickers (confirm issuers' tickers)
     app.include_router(desk.router)  # /desk pages (editors and admins)
+    app.include_router(verification.router)  # /portal/verification (verified issuers)
     app.include_router(portal.router)  # /portal pages (issuers)
+    app.include_router(operator_domains.router)  # /operator/domains (verify by hand)
     app.include_router(operator.router)  # /operator pages (admins)
     app.include_router(translator.router)  # /translate pages (translators)
     app.include_router(account.router)  # /account pages (journalists, by emailed link)

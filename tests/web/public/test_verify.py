@@ -77,7 +77,7 @@ def test_a_partners_republication_matches_and_a_changed_one_shows_its_difference
         "differences"
     ]
     page = client.post("/verify", data={"text": dropped})
-    assert verdict_on_page(page) == "Not verified"
+    assert verdict_on_page(page) == "Could not be verified"
     cells = [td.text_content() for td in html.fromstring(page.text).cssselect("table td")]
     assert cells[:2] == ["Russia's top diplomat said", "Said"]
 

@@ -27,8 +27,10 @@ from markupsafe import Markup
 from newswire import i18n, taxonomy
 from newswire.config import Settings
 from newswire.domain.errors import FieldError, NotFound
+from newswire.domain.issuer_claims import display_domain
 from newswire.domain.query import QueryError, parse_query
 from newswire.publish.freeze import edition_version, provenance_links
+from newswire.publish.sign import issuer_claims
 from newswire.render.html import render_article, render_page, translation_note
 from newswire.store import public
 from newswire.store.feed_query import FeedQuery, FeedQueryError
@@ -124,6 +126,7 @@ def _newsroom(
         ]
         issuer_options = [(o.slug, o.name) for o in public.issuers(s)]
         issuer_name = issuer.name if issuer else None
+        domains, tickers = issuer_claims(s, issuer.id) if issuer else ([], [])
     keep = [(k, v) for k, v in _kept(filters, q) if not (issuer_slug and k == "issuer")]
     path = request.url.path
 
@@ -143,6 +146,8 @@ def _newsroom(
         next_url=page_url(page + 1) if has_next else None,
         issuer=filters.issuer,
         issuer_name=issuer_name,
+        issuer_domains=[display_domain(d) for d in domains],
+        issuer_tickers=tickers,
         issuer_path=issuer_slug is not None,
         q=q,
         filters=filters,
