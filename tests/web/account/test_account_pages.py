@@ -399,3 +399,25 @@ def test_the_pages_and_the_sign_in_mail_speak_the_interface_language(wire: Wire)
     assert "Guten Tag Jonas," in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     signup = wire.client.get("/account/signup?ui=ar")
     assert 'dir="rtl"' in signup.text and "الاشتراك في البيانات الصحفية" in signup.text
+
+
+@pytest.mark.parametrize(
+    ("tag", "button", "subject"),
+    [
+        ("ko", "로그인 링크를 이메일로 받기", "Newswire에 로그인"),
+        ("zh-Hant", "以電子郵件寄送登入連結給我", "登入 Newswire"),
+        ("vi", "Gửi cho tôi liên kết đăng nhập qua email", "Đăng nhập vào Newswire"),
+        ("th", "ส่งลิงก์เข้าสู่ระบบทางอีเมล", "เข้าสู่ระบบ Newswire"),
+    ],
+)
+def test_the_sign_in_page_and_mail_speak_the_asian_interface_languages(
+    wire: Wire, tag: str, button: str, subject: str
+) -> None:
+    add_recipient(wire, "Mai", "mai@paper.example")
+    page = wire.client.get(f"/account/login?ui={tag}")
+    assert f'<html lang="{tag}"' in page.text and button in page.text
+    wire.client.post(
+        "/account/login", data={"email": "mai@paper.example", "csrf_token": csrf(page.text)}
+    )
+    [mail] = wire.mails_to("mai@paper.example")
+    assert mail["Subject"] == subject

@@ -323,8 +323,38 @@ def test_interface_language_follows_the_switch_then_the_browser(
     assert '<html lang="fr"' in french.text and "File de relecture" in french.text
     arabic = web.get("/desk", headers={"Accept-Language": "ar"})
     assert 'dir="rtl"' in arabic.text
-    korean = web.get("/desk", headers={"Accept-Language": "ko"})  # not an interface language
-    assert '<html lang="en"' in korean.text
+    korean = web.get("/desk", headers={"Accept-Language": "ko"})
+    assert '<html lang="ko"' in korean.text and "검토 대기열" in korean.text
+    swahili = web.get("/desk", headers={"Accept-Language": "sw"})  # not a wire language
+    assert '<html lang="en"' in swahili.text
+
+
+@pytest.mark.parametrize(
+    ("tag", "review_queue", "sign_out"),
+    [
+        ("ko", "검토 대기열", "로그아웃"),
+        ("zh-Hant", "審核佇列", "登出"),
+        ("vi", "Hàng chờ duyệt", "Đăng xuất"),
+        ("th", "คิวตรวจทาน", "ออกจากระบบ"),
+    ],
+)
+def test_the_desk_speaks_each_of_the_wires_languages(
+    web: TestClient, world: World, tag: str, review_queue: str, sign_out: str
+) -> None:
+    login(web, "editor")
+    page = web.get(f"/desk?ui={tag}").text
+    assert f'<html lang="{tag}"' in page
+    assert review_queue in page and sign_out in page
+    assert "Review queue" not in page
+
+
+def test_the_language_switch_offers_all_fifteen_languages(web: TestClient, world: World) -> None:
+    login(web, "editor")
+    page = web.get("/desk").text
+    for tag in session.INTERFACE_LANGUAGES:
+        assert f'<option value="{tag}" lang="{tag}"' in page
+    assert '<option value="th" lang="th">ไทย</option>' in page
+    assert '<option value="zh-Hant" lang="zh-Hant">中文 (繁體)</option>' in page
 
 
 def publish(client: TestClient, world: World, **overrides: object) -> str:
