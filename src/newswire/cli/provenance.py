@@ -152,7 +152,9 @@ def verify(
     if as_json:
         typer.echo(json.dumps(verdict.to_json(), indent=2, ensure_ascii=False))
     else:
-        typer.echo(f"{verdict.outcome.name.lower()}: {verdict.message}")
+        word = verdict.outcome.name.lower()
+        said = verdict.message
+        typer.echo(said if said.startswith(word + ":") else f"{word}: {said}")
         for difference in verdict.details.get("differences", []):
             typer.echo(
                 f"  - {difference['op']}: {difference['signed']!r} -> {difference['found']!r}"

@@ -33,6 +33,7 @@ _TYPOGRAPHY = str.maketrans(
 )  # fmt: skip
 _SPACE = re.compile(r"\s+")
 MAX_DIFFERENCES = 20
+CONTEXT = 4  # words of the signed text shown around a difference
 
 
 def normalize(text: str) -> str:
@@ -76,6 +77,8 @@ class Difference:
     op: str  # replace | delete (in the signed text, missing here) | insert (added here)
     signed: str
     found: str
+    before: str = ""  # the signed words just before and after, to find the place
+    after: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,15 @@ def compare(text: str, signed: SignedText) -> TextMatch:
         same += sum(b.size for b in matcher.get_matching_blocks())
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op != "equal" and len(differences) < MAX_DIFFERENCES:
-                differences.append(Difference(op, " ".join(want[i1:i2]), " ".join(region[j1:j2])))
+                differences.append(
+                    Difference(
+                        op,
+                        " ".join(want[i1:i2]),
+                        " ".join(region[j1:j2]),
+                        " ".join(want[max(i1 - CONTEXT, 0) : i1]),
+                        " ".join(want[i2 : i2 + CONTEXT]),
+                    )
+                )
     return TextMatch(False, round(same / max(total, 1), 3), tuple(differences))
 
 
