@@ -29,6 +29,7 @@ class Settings:
     dkim_key: str = ""  # path to a PEM RSA private key; "" = no DKIM signing
     dkim_selector: str = "newswire"
     dkim_domain: str = ""  # default: the domain of mail_from
+    country_header: str = ""  # a trusted proxy's country header for readership (CF-IPCountry)
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,6 +91,7 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "dkim_key": os.environ.get("NEWSWIRE_DKIM_KEY", ""),
         "dkim_selector": os.environ.get("NEWSWIRE_DKIM_SELECTOR", "newswire"),
         "dkim_domain": os.environ.get("NEWSWIRE_DKIM_DOMAIN", ""),
+        "country_header": os.environ.get("NEWSWIRE_COUNTRY_HEADER", "").strip(),
         "digest_hour": int(os.environ.get("NEWSWIRE_DIGEST_HOUR", "7")),
         "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
         "webhook_allow": tuple(

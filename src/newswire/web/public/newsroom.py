@@ -36,7 +36,7 @@ from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
-from newswire.web.public import provenance
+from newswire.web.public import provenance, readership
 from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -364,19 +364,25 @@ def _page(
 
 
 @router.get("/releases/{release_id}.json")
-def latest_ninjs(release_id: str, db: DB, settings: Config) -> Response:
+def latest_ninjs(release_id: str, request: Request, db: DB, settings: Config) -> Response:
     """The current version's ninjs (what a partner guesses first); each version keeps its
     own URL, given in Content-Location."""
     v = _versions(db, release_id)[-1]
     headers = _latest_headers(v, "json") | _signed_by(db, settings, v)
-    return Response(v.ninjs, media_type="application/json", headers=headers)
+    response = Response(v.ninjs, media_type="application/json", headers=headers)
+    return _document_read(response, request, v)
 
 
 @router.get("/releases/{release_id}.xml")
-def latest_newsml(release_id: str, db: DB, settings: Config) -> Response:
+def latest_newsml(release_id: str, request: Request, db: DB, settings: Config) -> Response:
     v = _versions(db, release_id)[-1]
     headers = _latest_headers(v, "xml") | _signed_by(db, settings, v)
-    return Response(v.newsml, media_type=provenance.NEWSML_TYPE, headers=headers)
+    response = Response(v.newsml, media_type=provenance.NEWSML_TYPE, headers=headers)
+    return _document_read(response, request, v)
+
+
+def _document_read(response: Response, request: Request, v: ReleaseVersion) -> Response:
+    return readership.counted(response, request, v.release_id, v.content["language"], "document")
 
 
 def _latest_headers(v: ReleaseVersion, ext: str) -> dict[str, str]:
@@ -394,29 +400,43 @@ def _signed_by(db: DB, settings: Settings, v: ReleaseVersion) -> dict[str, str]:
 
 
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
-def release_page(release_id: str, db: DB, settings: Config) -> HTMLResponse:
+def release_page(release_id: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
     versions = _versions(db, release_id)
-    return _page(versions, versions[-1], settings, db)
+    return _page_read(_page(versions, versions[-1], settings, db), request, versions[-1])
+
+
+def _page_read(response: HTMLResponse, request: Request, v: ReleaseVersion) -> HTMLResponse:
+    return readership.counted(response, request, v.release_id, v.content["language"], "page")
 
 
 @router.get("/releases/{release_id}/v{number:int}", response_class=HTMLResponse)
-def version_page(release_id: str, number: Int64, db: DB, settings: Config) -> HTMLResponse:
+def version_page(
+    release_id: str, number: Int64, request: Request, db: DB, settings: Config
+) -> HTMLResponse:
     versions = _versions(db, release_id)
-    return _page(versions, _find(versions, release_id, number), settings, db)
+    shown = _find(versions, release_id, number)
+    return _page_read(_page(versions, shown, settings, db), request, shown)
 
 
 @router.get("/releases/{release_id}/v{number:int}.json")
-def version_ninjs(release_id: str, number: Int64, db: DB, settings: Config) -> Response:
+def version_ninjs(
+    release_id: str, number: Int64, request: Request, db: DB, settings: Config
+) -> Response:
     v = _find(_versions(db, release_id), release_id, number)
-    return Response(v.ninjs, media_type="application/json", headers=_signed_by(db, settings, v))
+    headers = _signed_by(db, settings, v)
+    return _document_read(Response(v.ninjs, media_type="application/json", headers=headers),
+                          request, v)  # fmt: skip
 
 
 @router.get("/releases/{release_id}/v{number:int}.xml")
-def version_newsml(release_id: str, number: Int64, db: DB, settings: Config) -> Response:
+def version_newsml(
+    release_id: str, number: Int64, request: Request, db: DB, settings: Config
+) -> Response:
     v = _find(_versions(db, release_id), release_id, number)
-    return Response(
+    response = Response(
         v.newsml, media_type=provenance.NEWSML_TYPE, headers=_signed_by(db, settings, v)
     )
+    return _document_read(response, request, v)
 
 
 def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> ReleaseVersion:
@@ -428,7 +448,7 @@ def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> Relea
 
 @router.get("/releases/{release_id}/{language}", response_class=HTMLResponse, response_model=None)
 def edition_page(
-    release_id: str, language: str, db: DB, settings: Config
+    release_id: str, language: str, request: Request, db: DB, settings: Config
 ) -> HTMLResponse | RedirectResponse:
     """An approved edition in its language, rendered with the article template around the
     current version (its attribution, disclaimer, tags, correction or retraction notice)."""
@@ -482,7 +502,8 @@ def edition_page(
             attachments=[asdict(a) for a in frozen.content.attachments],
         ),
     )
-    return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+    response = HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+    return readership.counted(response, request, release_id, lang, "edition")
 
 
 @router.get("/healthz")
