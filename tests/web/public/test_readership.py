@@ -152,3 +152,40 @@ def test_only_the_issuer_and_the_desk_see_the_figures(
     assert client.get(url, headers=world.headers("other_issuer")).status_code == 404
     assert client.get(url, headers=world.headers("editor")).status_code == 200
     assert client.get(url).status_code == 401
+
+
+def test_the_distribution_report_shows_the_reads_beside_the_deliveries(
+    tmp_path: Path, database_url: str, world: World
+) -> None:
+    from newswire.config import load_settings
+    from newswire.web.app import create_app
+    from web_pages import login
+
+    settings = load_settings(
+        tmp_path, database_url=database_url, base_url="http://testserver",
+        country_header="CF-IPCountry",
+    )  # fmt: skip
+    with TestClient(create_app(settings, run_scheduler=False)) as web:
+        rid = published(web, world)
+        assert login(web, "issuer").status_code == 303
+        empty = web.get(f"/portal/releases/{rid}/report").text
+        assert "Readership</h2>" in empty and "No reads counted yet." in empty
+        assert "no potential audience is estimated" in empty
+
+        web.get(f"/releases/{rid}", headers={"User-Agent": BROWSER, "CF-IPCountry": "PT"})
+        web.get(f"/embed/{rid}", headers={"User-Agent": BROWSER, "CF-IPCountry": "PT"})
+        web.get(f"/releases/{rid}", headers={"User-Agent": OTHER_BROWSER})
+        html = web.get(f"/portal/releases/{rid}/report").text
+        assert 'id="chart-readership" role="img"' in html
+        assert "Counted reads, by day and channel</title>" in html
+        table = html[
+            html.index('id="readership-caption"') : html.index(
+                "</table>", html.index('id="readership-caption"')
+            )
+        ]
+        assert "Portugal" in table and "Unknown" in table
+        assert "Release page" in table and "Embeds" in table
+        assert '<td class="num">3</td></tr></tfoot>' in table
+
+        german = web.get(f"/portal/releases/{rid}/report?ui=de", headers={"Accept-Language": "de"})
+        assert "Leserschaft" in german.text
