@@ -29,7 +29,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from newswire.store.models import ReadershipCount, ReadershipMark
+from newswire.store.models import (
+    Delivery,
+    Organization,
+    ReadershipCount,
+    ReadershipMark,
+    Recipient,
+    Release,
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,15 +149,38 @@ def figures(s: Session, release_id: str) -> dict[str, Any]:
     }
 
 
-def safely_count(db: Any, secret: bytes, **read: Any) -> bool:
-    """`count` in its own short transaction; a database error is logged, never raised (a page
-    must not fail because it could not be counted)."""
+def count_email_read(
+    s: Session, secret: bytes, delivery_id: str, channel: str, *, now: datetime | None = None
+) -> bool:
+    """Count an open or a click of a delivered email, if its issuer and its recipient still
+    both allow it (consent withdrawn after sending stops the counting too)."""
+    found = s.execute(
+        select(Delivery, Recipient.measure_consent_at, Organization.measure_email)
+        .join(Recipient, Recipient.id == Delivery.recipient_id)
+        .join(Release, Release.id == Delivery.release_id)
+        .join(Organization, Organization.id == Release.organization_id)
+        .where(Delivery.id == delivery_id, Delivery.channel == "email")
+    ).first()
+    if found is None or found[1] is None or not found[2]:
+        return False
+    delivery = found[0]
+    return count(
+        s, secret, release_id=delivery.release_id, language=delivery.language, channel=channel,
+        client=f"delivery:{delivery.id}", country=delivery.country or "", now=now,
+    )  # fmt: skip
+
+
+def safely_count(db: Any, secret: bytes, *, email: bool = False, **read: Any) -> bool:
+    """`count` (or `count_email_read`) in its own short transaction; a database error is
+    logged, never raised (a page must not fail because it could not be counted)."""
     try:
         with db.session() as s:
+            if email:
+                return count_email_read(s, secret, **read)
             return count(s, secret, **read)
     except Exception:
         log.warning("could not count a read of %s", read.get("release_id"), exc_info=True)
         return False
 
 
-__all__ = ["CHANNELS", "count", "day_key", "figures", "mark", "safely_count"]
+__all__ = ["CHANNELS", "count", "count_email_read", "day_key", "figures", "mark", "safely_count"]

@@ -23,8 +23,10 @@ from newswire.publish import events
 from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry, install_registry
 from newswire.web import feeds, session
+from newswire.web.account import measurement as account_measurement
 from newswire.web.account import routes as account
 from newswire.web.api import audience, editions
+from newswire.web.api import readership as api_readership
 from newswire.web.api import releases as api
 from newswire.web.desk import routes as desk
 from newswire.web.errors import install_error_handlers
@@ -32,7 +34,7 @@ from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
-from newswire.web.public import embed, provenance, sitemaps, verify
+from newswire.web.public import email_reads, embed, provenance, sitemaps, verify
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
 from newswire.web.translator import routes as translator
@@ -95,6 +97,9 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(editions.router)
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
+    app.include_router(email_reads.router)  # /r/o and /r/c: measured email opens, clicks
+    app.include_router(api_readership.router)  # the issuer's switch for measured email
+    app.include_router(account_measurement.router)  # a journalist's consent to it
     app.include_router(desk.router)  # /desk pages (editors and admins)
     app.include_router(portal.router)  # /portal pages (issuers)
     app.include_router(operator.router)  # /operator pages (admins)
