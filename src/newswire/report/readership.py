@@ -81,10 +81,13 @@ def count(
     day = (now or datetime.now(UTC)).astimezone(UTC).date()
     insert = _insert(s)
     seen = mark(secret, day, client, agent, release_id, language, channel)
-    new = s.execute(
-        insert(ReadershipMark).values(mark=seen, day=day).on_conflict_do_nothing()
-    ).rowcount
-    if not new:
+    new = s.scalar(
+        insert(ReadershipMark)
+        .values(mark=seen, day=day)
+        .on_conflict_do_nothing()
+        .returning(ReadershipMark.mark)
+    )
+    if new is None:
         return False
     s.execute(delete(ReadershipMark).where(ReadershipMark.day < day - timedelta(KEEP_MARKS_DAYS)))
     row = {"release_id": release_id, "language": language, "channel": channel}

@@ -151,3 +151,41 @@ def test_the_click_redirect_refuses_a_changed_url(client: TestClient, world: Wor
         assert got.status_code == 400 and "location" not in got.headers, url
         assert got.json()["error"] == "invalid_link"
     assert readership(client, world, rid)["total"] == 0
+
+
+def test_a_journalist_consents_on_the_preferences_page_and_can_take_it_back(
+    client: TestClient, world: World
+) -> None:
+    from newswire.store.models import Recipient
+    from web_pages import csrf
+
+    journalist(client, "jana@example.org", consents=False)
+    page = client.get("/account/login")
+    client.post("/account/login", data={"email": "jana@example.org", "csrf_token": csrf(page.text)})
+    mails = list_messages(client.app.state.db.settings.mail_dir)
+    text = email.message_from_bytes(mails[-1].read_bytes(), policy=policy.default)
+    body = text.get_body(("plain",))
+    assert body is not None
+    link = re.search(r"http://testserver(/account/enter/\S+)", body.get_content())
+    assert link
+    button = client.get(link.group(1))
+    client.post(link.group(1), data={"csrf_token": csrf(button.text)})
+
+    def consent() -> bool:
+        with client.app.state.db.session() as s:
+            jana = s.query(Recipient).filter_by(email="jana@example.org").one()
+            return jana.measure_consent_at is not None
+
+    preferences = client.get("/account")
+    assert "Email opens and clicks" in preferences.text
+    assert 'name="measure" value="1">' in preferences.text  # off by default
+    token = csrf(preferences.text)
+    saved = client.post(
+        "/account/measurement", data={"csrf_token": token, "measure": "1"}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and consent()
+    assert 'name="measure" value="1" checked>' in client.get("/account").text
+    client.post("/account/measurement", data={"csrf_token": token})
+    assert not consent()
+    refused = client.post("/account/measurement", data={"measure": "1"})
+    assert refused.status_code in (400, 403) and not consent()
