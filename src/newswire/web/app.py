@@ -34,7 +34,7 @@ from newswire.web.feeds import websub
 from newswire.web.limits import BodySizeLimit
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
-from newswire.web.public import email_reads, embed, provenance, sitemaps, verify
+from newswire.web.public import documents, email_reads, embed, provenance, sitemaps, verify
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
 from newswire.web.translator import routes as translator
@@ -107,6 +107,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(account.router)  # /account pages (journalists, by emailed link)
     app.include_router(provenance.router)  # keys, signatures, signed editions
     app.include_router(verify.router)  # /verify, POST /api/v1/verify
+    app.include_router(documents.router)  # ninjs and NewsML-G2, ahead of the pages' paths
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
     app.include_router(audience.pages)

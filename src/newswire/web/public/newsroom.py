@@ -4,7 +4,7 @@
                               ?lang= ?issuer= filters (the feeds' rules), ?page=N
     /newsroom/{issuer-slug}   one issuer's newsroom (the same filters apply)
     /releases/{id}            the current version; /releases/{id}/v{n} an earlier one
-    /releases/{id}.json|.xml  the current version's ninjs | NewsML-G2 (each version: /v{n}.json)
+    /releases/{id}.json|.xml  the current version's ninjs | NewsML-G2 (`documents`)
     /releases/{id}/{lang}     an approved edition in another language
 
 Only published versions are public (`newswire.store.public`): nothing scheduled, embargoed or
@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from newswire import i18n, taxonomy
@@ -36,7 +36,7 @@ from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
-from newswire.web.public import provenance, readership
+from newswire.web.public import readership
 from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -363,42 +363,6 @@ def _page(
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
 
 
-@router.get("/releases/{release_id}.json")
-def latest_ninjs(release_id: str, request: Request, db: DB, settings: Config) -> Response:
-    """The current version's ninjs (what a partner guesses first); each version keeps its
-    own URL, given in Content-Location."""
-    v = _versions(db, release_id)[-1]
-    headers = _latest_headers(v, "json") | _signed_by(db, settings, v)
-    response = Response(v.ninjs, media_type="application/json", headers=headers)
-    return _document_read(response, request, v)
-
-
-@router.get("/releases/{release_id}.xml")
-def latest_newsml(release_id: str, request: Request, db: DB, settings: Config) -> Response:
-    v = _versions(db, release_id)[-1]
-    headers = _latest_headers(v, "xml") | _signed_by(db, settings, v)
-    response = Response(v.newsml, media_type=provenance.NEWSML_TYPE, headers=headers)
-    return _document_read(response, request, v)
-
-
-def _document_read(response: Response, request: Request, v: ReleaseVersion) -> Response:
-    return readership.counted(response, request, v.release_id, v.content["language"], "document")
-
-
-def _latest_headers(v: ReleaseVersion, ext: str) -> dict[str, str]:
-    return {
-        "Content-Location": f"/releases/{v.release_id}/v{v.number}.{ext}",
-        "Cache-Control": "public, max-age=60",
-    }
-
-
-def _signed_by(db: DB, settings: Settings, v: ReleaseVersion) -> dict[str, str]:
-    with db.session() as s:
-        signature = public.public_signature(s, v.release_id, v.number)
-        s.expunge_all()
-    return provenance.signature_headers(settings, signature)
-
-
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
 def release_page(release_id: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
     versions = _versions(db, release_id)
@@ -416,27 +380,6 @@ def version_page(
     versions = _versions(db, release_id)
     shown = _find(versions, release_id, number)
     return _page_read(_page(versions, shown, settings, db), request, shown)
-
-
-@router.get("/releases/{release_id}/v{number:int}.json")
-def version_ninjs(
-    release_id: str, number: Int64, request: Request, db: DB, settings: Config
-) -> Response:
-    v = _find(_versions(db, release_id), release_id, number)
-    headers = _signed_by(db, settings, v)
-    return _document_read(Response(v.ninjs, media_type="application/json", headers=headers),
-                          request, v)  # fmt: skip
-
-
-@router.get("/releases/{release_id}/v{number:int}.xml")
-def version_newsml(
-    release_id: str, number: Int64, request: Request, db: DB, settings: Config
-) -> Response:
-    v = _find(_versions(db, release_id), release_id, number)
-    response = Response(
-        v.newsml, media_type=provenance.NEWSML_TYPE, headers=_signed_by(db, settings, v)
-    )
-    return _document_read(response, request, v)
 
 
 def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> ReleaseVersion:
