@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire.actions.actor import Actor
@@ -38,3 +39,12 @@ def set_measure_consent(
     recipient.measure_consent_at = (now or datetime.now(UTC)) if on else None
     recipient.updated_at = now or datetime.now(UTC)
     return recipient
+
+
+def set_organization_measurement(db: Session, slug: str, on: bool) -> Organization:
+    """The operator's path (`newswire org measure-email`), for an issuer without API access."""
+    org = db.scalar(select(Organization).where(Organization.slug == slug))
+    if org is None:
+        raise NotFound(f"no organization '{slug}'")
+    org.measure_email = on
+    return org
