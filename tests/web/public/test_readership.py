@@ -189,3 +189,28 @@ def test_the_distribution_report_shows_the_reads_beside_the_deliveries(
 
         german = web.get(f"/portal/releases/{rid}/report?ui=de", headers={"Accept-Language": "de"})
         assert "Leserschaft" in german.text
+
+
+def test_an_edition_page_and_its_document_count_in_the_editions_language(
+    client: TestClient, world: World, clock: Clock
+) -> None:
+    from browser.newsroom_seed import EDITIONS
+    from newswire.publish.sign import signed_edition
+    from newswire.store.models import Edition, Release, ReleaseVersion
+
+    rid = published(client, world)
+    now = datetime.now(UTC)
+    with client.app.state.db.session() as s:
+        edition = s.query(Edition).filter_by(release_id=rid, language="de").one()
+        edition.status, edition.content = "approved", dict(EDITIONS["de"])
+        edition.approved_by, edition.approved_at, edition.updated_at = "desk", now, now
+        release = s.get(Release, rid)
+        version = s.query(ReleaseVersion).filter_by(release_id=rid, number=1).one()
+        signed_edition(s, client.app.state.settings, release, version, edition)  # as approval does
+    headers = {"User-Agent": BROWSER}
+    assert client.get(f"/releases/{rid}/de", headers=headers).status_code == 200
+    assert client.get(f"/releases/{rid}/de/v1.json", headers=headers).status_code == 200
+    assert client.get(f"/releases/{rid}/fr", headers=headers).status_code == 404  # not counted
+    found = figures(client, world, rid)
+    assert found["by_channel"] == {"edition": 1, "document": 1}
+    assert found["by_language"] == {"de": 2}
