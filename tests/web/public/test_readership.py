@@ -178,6 +178,7 @@ def test_the_distribution_report_shows_the_reads_beside_the_deliveries(
         html = web.get(f"/portal/releases/{rid}/report").text
         assert 'id="chart-readership" role="img"' in html
         assert "Counted reads, by day and channel</title>" in html
+        assert "Counted reads by country</title>" in html
         table = html[
             html.index('id="readership-caption"') : html.index(
                 "</table>", html.index('id="readership-caption"')

@@ -49,9 +49,17 @@ def readership_context(request: Request, s: Session, release_id: str) -> dict[st
         (_region_label(code, lang), figures["by_country_channel"][code])
         for code in figures["by_country"]
     ]
+    by_country = (
+        charts.stacked_bars(
+            "chart-readership-country", _("Counted reads by country"),
+            _("Reads per country, split by channel."), countries, series,
+            width=480, label_width=140,
+        ) if countries else None
+    )  # fmt: skip
     return {
         "total": figures["total"],
         "chart": chart,
+        "by_country": by_country,
         "channels": [(s.key, s.label, figures["by_channel"][s.key]) for s in series],
         "countries": countries,
     }
