@@ -32,6 +32,7 @@ class Settings:
     dns_resolver: str = ""  # host:port of the DNS server for domain proofs; "" = the system's
     domain_check_url_template: str = "https://{domain}/.well-known/newswire-verification.txt"
     domain_recheck_s: float = 86400.0  # verified domains are checked again after this
+    country_header: str = ""  # a trusted proxy's country header for readership (CF-IPCountry)
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,6 +95,7 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "dkim_key": os.environ.get("NEWSWIRE_DKIM_KEY", ""),
         "dkim_selector": os.environ.get("NEWSWIRE_DKIM_SELECTOR", "newswire"),
         "dkim_domain": os.environ.get("NEWSWIRE_DKIM_DOMAIN", ""),
+        "country_header": os.environ.get("NEWSWIRE_COUNTRY_HEADER", "").strip(),
         "digest_hour": int(os.environ.get("NEWSWIRE_DIGEST_HOUR", "7")),
         "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
         "dns_resolver": os.environ.get("NEWSWIRE_DNS_RESOLVER", ""),

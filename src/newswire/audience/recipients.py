@@ -339,6 +339,7 @@ def stored_data(s: Session, recipient_id: int) -> dict[str, Any]:
             "profile": dict(r.profile or {}),
             "consent_at": _iso(r.consent_at),
             "consent_source": r.consent_source,
+            "measure_consent_at": _iso(r.measure_consent_at),  # counted email opens and clicks
             "created_at": _iso(r.created_at),
             "updated_at": _iso(r.updated_at),
         },

@@ -261,6 +261,8 @@ class EmailRenderer:
         self._date = ""
 
     def compiled(self, edition: EmailEdition) -> CompiledEdition:
+        if edition.key.startswith("once:"):  # one delivery's own (measured) email: not kept
+            return CompiledEdition(edition)
         compiled = self._cache.get(edition.key)
         if compiled is None or (compiled.edition is not edition and compiled.edition != edition):
             compiled = self._cache[edition.key] = CompiledEdition(edition)

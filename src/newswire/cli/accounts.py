@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from newswire.actions import accounts
+from newswire.actions import accounts, readership
 from newswire.cli.app import As, DataDir, _database, errors_as_messages, key_app, org_app, user_app
 from newswire.domain.lifecycle import Role
 
@@ -78,3 +78,19 @@ def key_revoke(prefix: str, data: DataDir = None) -> None:
         with db.session() as s:
             accounts.revoke_api_key(s, prefix)
     typer.echo(f"API key {prefix} revoked")
+
+
+@org_app.command("measure-email")
+def org_measure_email(
+    slug: str,
+    on: Annotated[bool, typer.Option("--on/--off", help="count opens and clicks or not")],
+    data: DataDir = None,
+) -> None:
+    """Let the wire count email opens and clicks for an issuer's releases (off by default;
+    only for recipients who consented too)."""
+    with errors_as_messages():
+        db = _database(data)
+        with db.session() as s:
+            org = readership.set_organization_measurement(s, slug, on)
+            state = "counted" if org.measure_email else "not counted"
+            typer.echo(f"{org.slug}: email opens and clicks are {state}")

@@ -20,6 +20,7 @@ from newswire.channels.email_render import EmailEdition, EmailPayload
 from newswire.channels.webhook import NEWSML_CONTENT_TYPE, NINJS_CONTENT_TYPE, WebhookPayload
 from newswire.channels.websub import WebSubPayload
 from newswire.config import Settings
+from newswire.deliver import measure
 from newswire.domain.errors import NewswireError
 from newswire.intake.text import plain_text
 from newswire.publish.freeze import edition_version
@@ -195,6 +196,7 @@ def build_messages(
             select(Recipient.id, Recipient.name).where(Recipient.id.in_(recipient_ids))
         ).all()
     )
+    measured = measure.measured_deliveries(db, deliveries)
     out: dict[str, list[OutboundMessage[Any]]] = {}
     topics: dict[str, tuple[bytes, str] | str] = {}
     for d in deliveries:
@@ -229,6 +231,7 @@ def build_messages(
             mail = _edition(
                 settings, d.release_id, d.version_number, d.kind, lang, headline, text, html
             )
+            mail = measure.email_for(settings, mail, d.id, measured=d.id in measured)
             payload = EmailPayload(
                 edition=mail,
                 unsubscribe_url=unsubscribe_url(settings, d.recipient_id or 0),

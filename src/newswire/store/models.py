@@ -3,10 +3,10 @@ append-only: triggers refuse any UPDATE or DELETE of them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from newswire.store.types import JSONDocument, UTCDateTime
@@ -28,6 +28,8 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(20))  # "issuer" or "wire"
     website: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
+    # the issuer lets the wire count email opens and clicks (with the recipient's consent too)
+    measure_email: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class User(Base):
@@ -167,6 +169,7 @@ class Recipient(Base):
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    measure_consent_at: Mapped[datetime | None]  # consented to counted email opens and clicks
 
     outlet: Mapped[Outlet | None] = relationship(lazy="joined")
 
@@ -444,3 +447,33 @@ class OrganizationTicker(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(320))
     confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class ReadershipCount(Base):
+    """How many times one release was read in one language, over one channel, from one
+    country ("" = unknown), on one UTC day (`newswire.report.readership`)."""
+
+    __tablename__ = "readership_counts"
+    __table_args__ = (
+        UniqueConstraint(
+            "release_id", "language", "channel", "country", "day", name="uq_readership_counts"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[str] = mapped_column(ForeignKey("releases.id"))
+    language: Mapped[str] = mapped_column(String(35))
+    channel: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2))
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int]
+
+
+class ReadershipMark(Base):
+    """A read already counted today: a keyed hash that no address can be recovered from and
+    that the next day's key cannot link to; deleted after two days."""
+
+    __tablename__ = "readership_marks"
+
+    mark: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)

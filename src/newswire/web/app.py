@@ -23,8 +23,10 @@ from newswire.publish import events
 from newswire.store.db import Database
 from newswire.translate.engines import EngineRegistry, install_registry
 from newswire.web import feeds, session
+from newswire.web.account import measurement as account_measurement
 from newswire.web.account import routes as account
 from newswire.web.api import audience, editions, issuer_claims
+from newswire.web.api import readership as api_readership
 from newswire.web.api import releases as api
 from newswire.web.desk import routes as desk
 from newswire.web.desk import tickers as desk_tickers
@@ -35,7 +37,7 @@ from newswire.web.operator import domains as operator_domains
 from newswire.web.operator import routes as operator
 from newswire.web.portal import routes as portal
 from newswire.web.portal import verification
-from newswire.web.public import embed, provenance, sitemaps, verify
+from newswire.web.public import documents, email_reads, embed, provenance, sitemaps, verify
 from newswire.web.public import log as transparency_log
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
@@ -101,6 +103,9 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(websub.router)  # the WebSub hub, POST /websub
     app.include_router(embed.router)
     app.include_router(desk_tickers.router)  # /desk/tickers (confirm issuers' tickers)
+    app.include_router(email_reads.router)  # /r/o and /r/c: measured email opens, clicks
+    app.include_router(api_readership.router)  # the issuer's switch for measured email
+    app.include_router(account_measurement.router)  # a journalist's consent to it
     app.include_router(desk.router)  # /desk pages (editors and admins)
     app.include_router(verification.router)  # /portal/verification (verified issuers)
     app.include_router(portal.router)  # /portal pages (issuers)
@@ -110,6 +115,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
     app.include_router(account.router)  # /account pages (journalists, by emailed link)
     app.include_router(provenance.router)  # keys, signatures, signed editions
     app.include_router(verify.router)  # /verify, POST /api/v1/verify
+    app.include_router(documents.router)  # ninjs and NewsML-G2, ahead of the pages' paths
     app.include_router(public.router)
     app.include_router(sitemaps.router)  # /sitemap.xml, /sitemap-news.xml
     app.include_router(transparency_log.router)  # /log/v1/... (the transparency log)

@@ -91,6 +91,7 @@ def _preferences_page(
             beats=beats or _beats_of(recipient, sub),
             form={"based_in": based_in if based_in is not None else (countries or [""])[0]},
             channel=(endpoint.channel, endpoint.address) if endpoint else ("email", who.email),
+            measure_consent=recipient.measure_consent_at is not None,
             status_label=gettext(_lang(request), STATUS.get(recipient.status, recipient.status)),
             problems=problems or {},
             error=error,

@@ -18,6 +18,7 @@ from newswire.deliver import bounces, outbox
 from newswire.domain.errors import Forbidden, NotFound
 from newswire.domain.lifecycle import State
 from newswire.intake.validate import ReleaseInput, content_from_input
+from newswire.report import readership
 from newswire.web.api.schemas import (
     Approval,
     Correction,
@@ -250,6 +251,16 @@ def distribution_report(release_id: str, actor: CurrentActor, db: DB) -> dict[st
     with db.session() as s:
         actions.get_release(s, actor, release_id)
         return outbox.report(s, release_id)
+
+
+@router.get("/releases/{release_id}/readership", tags=["delivery"])
+def readership_figures(release_id: str, actor: CurrentActor, db: DB) -> dict[str, object]:
+    """Counted reads: totals per channel, language and country, and a daily series per
+    channel (pages, editions, documents, embeds; email opens and clicks where allowed).
+    Only counts of requests the wire served; no potential audience."""
+    with db.session() as s:
+        actions.get_release(s, actor, release_id)
+        return readership.figures(s, release_id)
 
 
 @router.get("/deliveries/dead", tags=["delivery"])

@@ -61,6 +61,7 @@ from newswire.web import pages
 from newswire.web.portal import form as composing
 from newswire.web.portal.common import PAGE_SIZE, _done, _lang
 from newswire.web.portal.labels import NOT_POSSIBLE, STATE_LABELS, TITLES, _label
+from newswire.web.portal.readership import readership_context
 from newswire.web.portal.views import (
     _compose,
     _estimate,
@@ -348,6 +349,7 @@ def report_page(release_id: str, request: Request, user: PortalUser) -> HTMLResp
     with request.app.state.db.session() as s:
         release = actions.get_release(s, user.actor, release_id)
         context = _report_context(request, s, user, release)
+        context["readership"] = readership_context(request, s, release.id)
         return html(
             request,
             "portal/report.html",

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
 from newswire.domain.errors import NotFound
 from newswire.store import public
 from newswire.web.deps import DB, Config
+from newswire.web.public import readership
 
 router = APIRouter(include_in_schema=False)
 CORS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=60"}
@@ -43,7 +44,7 @@ def embed_script(settings: Config) -> Response:
 
 
 @router.get("/embed/{release_id}", response_class=HTMLResponse)
-def embed_snippet(release_id: str, db: DB, settings: Config) -> HTMLResponse:
+def embed_snippet(release_id: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
     """The latest version's article, as frozen at publication, and its canonical link."""
     with db.session() as s:
         versions = public.public_versions(s, release_id)
@@ -55,4 +56,5 @@ def embed_snippet(release_id: str, db: DB, settings: Config) -> HTMLResponse:
         '<div class="newswire-embed">{article}<p class="newswire-source">'
         '<a href="{url}" rel="canonical">{url}</a></p></div>'
     ).format(article=Markup(latest.article_html), url=escape(canonical))
-    return HTMLResponse(snippet, headers={**CORS, "Link": f'<{canonical}>; rel="canonical"'})
+    response = HTMLResponse(snippet, headers={**CORS, "Link": f'<{canonical}>; rel="canonical"'})
+    return readership.counted(response, request, release_id, latest.content["language"], "embed")

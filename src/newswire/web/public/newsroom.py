@@ -4,7 +4,7 @@
                               ?lang= ?issuer= filters (the feeds' rules), ?page=N
     /newsroom/{issuer-slug}   one issuer's newsroom (the same filters apply)
     /releases/{id}            the current version; /releases/{id}/v{n} an earlier one
-    /releases/{id}.json|.xml  the current version's ninjs | NewsML-G2 (each version: /v{n}.json)
+    /releases/{id}.json|.xml  the current version's ninjs | NewsML-G2 (`documents`)
     /releases/{id}/{lang}     an approved edition in another language
 
 Only published versions are public (`newswire.store.public`): nothing scheduled, embargoed or
@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from newswire import i18n, taxonomy
@@ -38,7 +38,7 @@ from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
-from newswire.web.public import provenance
+from newswire.web.public import readership
 from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -368,60 +368,23 @@ def _page(
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
 
 
-@router.get("/releases/{release_id}.json")
-def latest_ninjs(release_id: str, db: DB, settings: Config) -> Response:
-    """The current version's ninjs (what a partner guesses first); each version keeps its
-    own URL, given in Content-Location."""
-    v = _versions(db, release_id)[-1]
-    headers = _latest_headers(v, "json") | _signed_by(db, settings, v)
-    return Response(v.ninjs, media_type="application/json", headers=headers)
-
-
-@router.get("/releases/{release_id}.xml")
-def latest_newsml(release_id: str, db: DB, settings: Config) -> Response:
-    v = _versions(db, release_id)[-1]
-    headers = _latest_headers(v, "xml") | _signed_by(db, settings, v)
-    return Response(v.newsml, media_type=provenance.NEWSML_TYPE, headers=headers)
-
-
-def _latest_headers(v: ReleaseVersion, ext: str) -> dict[str, str]:
-    return {
-        "Content-Location": f"/releases/{v.release_id}/v{v.number}.{ext}",
-        "Cache-Control": "public, max-age=60",
-    }
-
-
-def _signed_by(db: DB, settings: Settings, v: ReleaseVersion) -> dict[str, str]:
-    with db.session() as s:
-        signature = public.public_signature(s, v.release_id, v.number)
-        s.expunge_all()
-    return provenance.signature_headers(settings, signature)
-
-
 @router.get("/releases/{release_id}", response_class=HTMLResponse)
-def release_page(release_id: str, db: DB, settings: Config) -> HTMLResponse:
+def release_page(release_id: str, request: Request, db: DB, settings: Config) -> HTMLResponse:
     versions = _versions(db, release_id)
-    return _page(versions, versions[-1], settings, db)
+    return _page_read(_page(versions, versions[-1], settings, db), request, versions[-1])
+
+
+def _page_read(response: HTMLResponse, request: Request, v: ReleaseVersion) -> HTMLResponse:
+    return readership.counted(response, request, v.release_id, v.content["language"], "page")
 
 
 @router.get("/releases/{release_id}/v{number:int}", response_class=HTMLResponse)
-def version_page(release_id: str, number: Int64, db: DB, settings: Config) -> HTMLResponse:
+def version_page(
+    release_id: str, number: Int64, request: Request, db: DB, settings: Config
+) -> HTMLResponse:
     versions = _versions(db, release_id)
-    return _page(versions, _find(versions, release_id, number), settings, db)
-
-
-@router.get("/releases/{release_id}/v{number:int}.json")
-def version_ninjs(release_id: str, number: Int64, db: DB, settings: Config) -> Response:
-    v = _find(_versions(db, release_id), release_id, number)
-    return Response(v.ninjs, media_type="application/json", headers=_signed_by(db, settings, v))
-
-
-@router.get("/releases/{release_id}/v{number:int}.xml")
-def version_newsml(release_id: str, number: Int64, db: DB, settings: Config) -> Response:
-    v = _find(_versions(db, release_id), release_id, number)
-    return Response(
-        v.newsml, media_type=provenance.NEWSML_TYPE, headers=_signed_by(db, settings, v)
-    )
+    shown = _find(versions, release_id, number)
+    return _page_read(_page(versions, shown, settings, db), request, shown)
 
 
 def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> ReleaseVersion:
@@ -433,7 +396,7 @@ def _find(versions: list[ReleaseVersion], release_id: str, number: int) -> Relea
 
 @router.get("/releases/{release_id}/{language}", response_class=HTMLResponse, response_model=None)
 def edition_page(
-    release_id: str, language: str, db: DB, settings: Config
+    release_id: str, language: str, request: Request, db: DB, settings: Config
 ) -> HTMLResponse | RedirectResponse:
     """An approved edition in its language, rendered with the article template around the
     current version (its attribution, disclaimer, tags, correction or retraction notice)."""
@@ -487,7 +450,8 @@ def edition_page(
             attachments=[asdict(a) for a in frozen.content.attachments],
         ),
     )
-    return HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+    response = HTMLResponse(html, headers={"Cache-Control": "public, max-age=60"})
+    return readership.counted(response, request, release_id, lang, "edition")
 
 
 @router.get("/healthz")

@@ -12,7 +12,7 @@ correction or a retraction now supersedes the version.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from newswire import taxonomy
@@ -28,6 +28,7 @@ from newswire.store import public
 from newswire.store.models import ReleaseVersion, Signature
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
+from newswire.web.public import readership
 
 router = APIRouter(include_in_schema=False)
 __all__ = ["NEWSML_TYPE", "router", "signature_headers"]
@@ -80,21 +81,23 @@ def edition_signature(
 
 @router.get("/releases/{release_id}/{language}/v{number:int}.json")
 def edition_ninjs(
-    release_id: str, language: str, number: Int64, db: DB, settings: Config
+    release_id: str, language: str, number: Int64, request: Request, db: DB, settings: Config
 ) -> Response:
     signature, _ = _signed(db, release_id, number, _edition_language(language))
-    return Response(
+    response = Response(
         signature.ninjs,
         media_type="application/json",
         headers=signature_headers(settings, signature),
     )
+    return readership.counted(response, request, release_id, signature.language, "document")
 
 
 @router.get("/releases/{release_id}/{language}/v{number:int}.xml")
 def edition_newsml(
-    release_id: str, language: str, number: Int64, db: DB, settings: Config
+    release_id: str, language: str, number: Int64, request: Request, db: DB, settings: Config
 ) -> Response:
     signature, _ = _signed(db, release_id, number, _edition_language(language))
-    return Response(
+    response = Response(
         signature.newsml, media_type=NEWSML_TYPE, headers=signature_headers(settings, signature)
     )
+    return readership.counted(response, request, release_id, signature.language, "document")
