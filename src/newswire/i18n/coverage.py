@@ -60,6 +60,8 @@ AREAS: tuple[Area, ...] = (
             "render/feeds.py",
             "deliver/digest.py",
             "channels/email_render.py",
+            "render/mail_text.py",
+            "deliver/direct_mail.py",
         ),
     ),
     Area("app", INTERFACE_LANGUAGES, ("app.html", "login.html"), ("web/session.py",)),
