@@ -283,3 +283,5 @@ def test_readers_in_japanese_and_arabic_get_pages_and_mail_in_their_language(
     assert f"http://testserver/releases/{made.json()['id']}\n" in text
     assert "verify?url=" in text and "verify?url=" in page_html
     assert f'<html lang="{lang}" dir="{direction}">' in page_html
+    unsubscribe = client.get(mail["List-Unsubscribe"][len("<http://testserver") : -1])
+    assert f'<html lang="{lang}" dir="{direction}"' in unsubscribe.text
