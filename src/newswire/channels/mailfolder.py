@@ -10,15 +10,20 @@ from pathlib import Path
 
 
 def write_message(folder: Path, message: EmailMessage) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     if "Date" not in message:
         message["Date"] = formatdate(localtime=False)
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain="newswire.local")
+    return write_raw(folder, bytes(message))
+
+
+def write_raw(folder: Path, data: bytes) -> Path:
+    """A finished message (signed, if it is) as one more .eml file of the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
     name = f"{time.time_ns()}.eml"
     path = folder / name
     temporary = folder / f".{name}.tmp"
-    temporary.write_bytes(bytes(message))
+    temporary.write_bytes(data)
     temporary.rename(path)  # readers never see a half-written message
     return path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -22,10 +22,11 @@ from newswire.channels.websub import WebSubPayload
 from newswire.config import Settings
 from newswire.deliver import measure
 from newswire.domain.errors import NewswireError
-from newswire.intake.text import plain_text
-from newswire.publish.freeze import edition_version
+from newswire.domain.release import PublishedVersion, VersionKind, content_from_json
+from newswire.publish.freeze import edition_version, provenance_links, published_version
 from newswire.publish.sign import signed_edition
 from newswire.render.html import render_article
+from newswire.render.mail_text import MailLinks, html_links, text_part
 from newswire.store.models import Delivery, Edition, Endpoint, Recipient, Release, ReleaseVersion
 
 UNSUBSCRIBE = "unsubscribe"
@@ -37,9 +38,13 @@ class VersionDocs:
     newsml: bytes
     article_html: str
     content: dict[str, Any]
+    mail_text: str  # the plain-text part of its email, links included
+    mail_html: str  # the HTML part's article, with the same links under it
 
 
-def _docs(db: Session, release_id: str, number: int, cache: dict[Any, Any]) -> VersionDocs:
+def _docs(
+    db: Session, settings: Settings, release_id: str, number: int, cache: dict[Any, Any]
+) -> VersionDocs:
     key = (release_id, number)
     if key not in cache:
         v = db.scalar(
@@ -48,8 +53,35 @@ def _docs(db: Session, release_id: str, number: int, cache: dict[Any, Any]) -> V
             )
         )
         assert v is not None, f"delivery for a version that does not exist: {key}"
-        cache[key] = VersionDocs(v.ninjs.encode(), v.newsml.encode(), v.article_html, v.content)
+        release = db.get(Release, release_id)
+        assert release is not None
+        frozen = frozen_original(settings, release, v)
+        links = mail_links(settings, release_id, number, None)
+        lang = frozen.content.language
+        cache[key] = VersionDocs(
+            v.ninjs.encode(), v.newsml.encode(), v.article_html, v.content,
+            text_part(frozen, links), v.article_html + html_links(links, lang),
+        )  # fmt: skip
     return cache[key]
+
+
+def frozen_original(settings: Settings, release: Release, v: ReleaseVersion) -> PublishedVersion:
+    """The stored version as the renderers take it (what was frozen: its content, sections)."""
+    frozen = published_version(
+        settings, release, content_from_json(v.content), number=v.number,
+        kind=VersionKind(v.kind), published_at=v.published_at,
+        first_published_at=release.first_published_at or v.published_at,
+        reason=v.reason, amends=v.amends,
+    )  # fmt: skip
+    return replace(frozen, sections=tuple(v.sections.get("sections", ())), top_story=v.top_story)
+
+
+def mail_links(settings: Settings, release_id: str, number: int, language: str | None) -> MailLinks:
+    """The public page a release mail links to (the edition's, for an edition) and the page
+    that verifies the wire's signature over that document."""
+    page = f"{settings.base_url}/releases/{release_id}" + (f"/{language}" if language else "")
+    verify = provenance_links(settings, release_id, number, language)["verify_url"]
+    return MailLinks(page, verify)
 
 
 @lru_cache(maxsize=256)
@@ -88,6 +120,8 @@ class EditionDocs:
     article_html: str
     ninjs: bytes
     newsml: bytes
+    mail_text: str
+    mail_html: str
 
 
 def _edition_docs(
@@ -117,12 +151,16 @@ def _edition_docs(
             assert release is not None and version is not None
             frozen = edition_version(settings, release, version, edition)
             signed = signed_edition(db, settings, release, version, edition)
+            links = mail_links(settings, d.release_id, d.version_number, d.language)
+            article = render_article(frozen)
             docs = EditionDocs(
                 frozen.content.headline,
                 frozen.content.body_markdown,
-                render_article(frozen),
+                article,
                 signed.ninjs.encode(),
                 signed.newsml.encode(),
+                text_part(frozen, links),
+                article + html_links(links, frozen.content.language),
             )
         cache[key] = docs
     return cache[key]
@@ -205,7 +243,7 @@ def build_messages(
             payload: Any = _websub_payload(db, settings, endpoint, topics)
             out.setdefault(d.channel, []).append(OutboundMessage(d.id, d.address, payload))
             continue
-        docs = _docs(db, d.release_id, d.version_number, cache)
+        docs = _docs(db, settings, d.release_id, d.version_number, cache)
         options = endpoint.settings if endpoint else {}
         edition = _edition_docs(db, settings, d, docs.content["language"], cache)
         if d.channel == "webhook":
@@ -217,17 +255,13 @@ def build_messages(
                 content_type=NEWSML_CONTENT_TYPE if newsml else NINJS_CONTENT_TYPE,
             )
         elif d.channel == "email":
-            content = docs.content
             if edition:  # an approved edition in the recipient's language
-                lang, headline, body, html = (
-                    d.language, edition.headline, edition.body_markdown, edition.article_html,
+                lang, headline, text, html = (
+                    d.language, edition.headline, edition.mail_text, edition.mail_html,
                 )  # fmt: skip
             else:
-                lang, headline, body = (
-                    content["language"], content["headline"], content["body_markdown"],
-                )  # fmt: skip
-                html = docs.article_html
-            text = f"{headline}\n\n{plain_text(body)}"
+                lang, headline = docs.content["language"], docs.content["headline"]
+                text, html = docs.mail_text, docs.mail_html
             mail = _edition(
                 settings, d.release_id, d.version_number, d.kind, lang, headline, text, html
             )

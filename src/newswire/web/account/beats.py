@@ -31,6 +31,7 @@ from newswire.web.account.common import (
     _lang,
     gettext,
 )
+from newswire.web.session import LANG_COOKIE, UI_PARAM
 
 _QUOTES = str.maketrans("", "", '"“”„«»「」()（）')
 
@@ -107,6 +108,21 @@ def _subscription(
         "frequency": beats.frequency,
         **more,
     }
+
+
+def _languages_of_reader(request: Request) -> list[str]:
+    """The languages a person on the sign-up form reads first, best first: the one they chose
+    for the page (``?ui=``, remembered in a cookie), then their browser's, each as a wire
+    language. The boxes on the form have no order of their own, so these go ahead of the others
+    (`_ordered_languages`); no fallback to English is added here."""
+    asked = [request.query_params.get(UI_PARAM), request.cookies.get(LANG_COOKIE)]
+    asked += i18n.accepted_languages(request.headers.get("accept-language", ""))
+    found: list[str] = []
+    for tag in filter(None, asked):
+        lang = i18n.resolve_language(tag)
+        if lang != i18n.DEFAULT_LANGUAGE or tag.lower().startswith(i18n.DEFAULT_LANGUAGE):
+            found.append(lang)  # not English only because the tag is unknown
+    return list(dict.fromkeys(found))
 
 
 def _ordered_languages(chosen: list[str], first: list[str]) -> list[str]:

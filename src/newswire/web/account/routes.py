@@ -49,6 +49,7 @@ from newswire.store.models import (
 from newswire.web.account.beats import (
     PostedBeats,
     _chosen,
+    _languages_of_reader,
     _ordered_languages,
     _problems,
     _slugs,
@@ -107,7 +108,7 @@ def signup(
 ) -> Response:
     check_csrf(request, csrf_token)
     form = {"name": name, "email": email, "outlet": outlet, "based_in": based_in}
-    chosen = _ordered_languages(beats.languages, [_lang(request)])
+    chosen = _ordered_languages(beats.languages, _languages_of_reader(request))
     problems: dict[str, str] = {}
     try:
         country = _based_in(request, based_in)

@@ -4,8 +4,6 @@ throttle on sending it, and the checks on entering with it."""
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formataddr
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,11 +12,12 @@ from sqlalchemy.orm import Session
 from newswire import i18n
 from newswire.audience import tokens
 from newswire.config import Settings
-from newswire.deliver.direct_mail import send_mail
+from newswire.deliver.direct_mail import ReaderMail, compose, send_mail
 from newswire.domain.errors import NotFound
 from newswire.store.models import (
     Recipient,
 )
+from newswire.taxonomy.languages import INTERFACE_LANGUAGES
 from newswire.web.account.common import _lang, _message, gettext
 from newswire.web.session import (
     LoginLimiter,
@@ -36,13 +35,19 @@ MAILS_PER_WINDOW = 5  # sign-in mails per (address, client) within MAIL_WINDOW_S
 MAIL_WINDOW_S = 15 * 60
 
 
-def _mail(settings: Settings, to: str, subject: str, body: str) -> None:
-    message = EmailMessage()
-    message["From"] = formataddr((settings.wire_name, settings.mail_from))
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    send_mail(settings, message)
+def _mail(settings: Settings, to: str, lang: str, subject: str, paragraphs: list[str]) -> None:
+    """Multipart, signed, from NEWSWIRE_MAIL_FROM; no List-Unsubscribe: the person asked for
+    this link and it subscribes them to nothing (see README, "Emails")."""
+    mail = ReaderMail(to=to, lang=lang, subject=subject, paragraphs=tuple(paragraphs))
+    send_mail(settings, compose(settings, mail))
+
+
+def _recipients_language(recipient: Recipient, fallback: str) -> str:
+    """The first of the recipient's languages that the account's texts speak, else `fallback`."""
+    for tag in (recipient.profile or {}).get("languages") or []:
+        if (lang := i18n.resolve_language(tag)) in INTERFACE_LANGUAGES:
+            return lang
+    return fallback
 
 
 def sign_in_link(settings: Settings, recipient: Recipient) -> str:
@@ -53,9 +58,14 @@ def sign_in_link(settings: Settings, recipient: Recipient) -> str:
 
 
 def send_sign_in(request: Request, recipient: Recipient, *, again: bool = False) -> None:
-    """The sign-in link; `again` when the address tried to sign up a second time."""
+    """The sign-in link; `again` when the address tried to sign up a second time. A link asked
+    for on the sign-in page is in that page's language (its reader asked for it); the one a
+    second sign-up sends, in the recipient's language (whoever filled in the form may not be
+    the owner of the address)."""
     settings: Settings = request.app.state.settings
     wire, lang = settings.wire_name, _lang(request)
+    if again:
+        lang = _recipients_language(recipient, lang)
     minutes = SIGN_IN_MAX_AGE_S // 60
     if again:
         subject = gettext(lang, "Your {wire} subscription", wire=wire)
@@ -79,8 +89,8 @@ def send_sign_in(request: Request, recipient: Recipient, *, again: bool = False)
         "If you did not ask for this, ignore this message: without the link, nobody can sign in.",
     )
     greeting = gettext(lang, "Hello {name},", name=recipient.name)
-    body = f"{greeting}\n\n{lead}\n\n{sign_in_link(settings, recipient)}\n\n{ignore}\n"
-    _mail(settings, recipient.email or "", subject, body)
+    paragraphs = [greeting, lead, sign_in_link(settings, recipient), ignore]
+    _mail(settings, recipient.email or "", lang, subject, paragraphs)
 
 
 def _limiter(request: Request) -> LoginLimiter:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -22,7 +21,7 @@ from newswire.audience import importing, recipients, tokens
 from newswire.audience.inputs import RecipientInput, SubscriptionInput
 from newswire.audience.targeting import facts_for, reach, targets
 from newswire.config import Settings
-from newswire.deliver.direct_mail import send_mail
+from newswire.deliver import direct_mail
 from newswire.domain.errors import Conflict, Forbidden, NotFound
 from newswire.domain.release import content_from_json
 from newswire.intake.validate import (
@@ -280,7 +279,7 @@ def sign_up(body: SignUp, request: Request, db: DB, settings: Config) -> dict[st
     wire's lists: an address that already has a subscription is mailed a sign-in link instead,
     a suppressed one (unsubscribed or erased) gets nothing."""
     try:
-        _sign_up_new(body, db, settings)
+        _sign_up_new(body, request, db, settings)
     except recipients.Suppressed:
         pass
     except Conflict:
@@ -294,7 +293,7 @@ def sign_up(body: SignUp, request: Request, db: DB, settings: Config) -> dict[st
     return {"status": "pending", "message": "check your inbox to confirm"}
 
 
-def _sign_up_new(body: SignUp, db: Database, settings: Settings) -> None:
+def _sign_up_new(body: SignUp, request: Request, db: Database, settings: Settings) -> None:
     """The pending recipient and its confirmation mail (Conflict if the address is taken)."""
     data = RecipientInput.model_validate(
         {
@@ -308,21 +307,17 @@ def _sign_up_new(body: SignUp, db: Database, settings: Settings) -> None:
         }
     )
     with db.session() as s:
-        _recipient, token = recipients.create_recipient(
+        recipient, token = recipients.create_recipient(
             s, data, source="sign-up form", confirmed=False
         )
-    message = EmailMessage()
-    message["From"] = f"{settings.wire_name} <no-reply@newswire.local>"
-    message["To"] = str(body.email)
-    message["Subject"] = f"Confirm your {settings.wire_name} subscription"
-    link = f"{settings.base_url}/confirm/{token}"
-    message.set_content(
-        f"Hello {body.name},\n\nplease confirm that you want to receive press releases from "
-        f"{settings.wire_name}:\n\n{link}\n\nIf you did not sign up, ignore this message; "
-        "nothing will be sent to you.\n\nOnce confirmed, you can manage your preferences (and "
-        f"see or delete your data) at {settings.base_url}/account/login\n"
-    )
-    send_mail(settings, message)
+        lang = _reader_language(request, recipient)
+        recipient_id = recipient.id
+    mail = direct_mail.confirmation(
+        settings, to=str(body.email), name=body.name, lang=lang,
+        link=f"{settings.base_url}/confirm/{token}",
+        unsubscribe_url=unsubscribe_url(settings, recipient_id),
+    )  # fmt: skip
+    direct_mail.send_mail(settings, direct_mail.compose(settings, mail))
 
 
 # --- the readers' pages: confirm (double opt-in) and one-click unsubscribe ------------------
