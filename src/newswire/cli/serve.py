@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from newswire.cli.app import DataDir, _database, app, errors_as_messages
-from newswire.config import load_settings
+from newswire.config import Settings, load_settings
 from newswire.store.db import Database
 
 
@@ -33,7 +33,17 @@ def serve(
             f"note: NEWSWIRE_BASE_URL is {settings.base_url}, not https: emails carry "
             "List-Unsubscribe without List-Unsubscribe-Post (RFC 8058 one-click needs https)"
         )
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", **proxy_options(settings))
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """Believe X-Forwarded-For/-Proto only from NEWSWIRE_TRUSTED_PROXIES (none by default).
+
+    uvicorn's own default trusts them from loopback, which let a local client (or a local proxy
+    passing the header through) pick its own address and so evade the sign-in throttle."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 @app.command()
@@ -53,7 +63,7 @@ def gateway(
         _database(data)
         application = create_gateway_app(settings)
     typer.echo(f"stream gateway at http://{host}:{port}/api/v1/stream")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", **proxy_options(settings))
 
 
 @app.command()
