@@ -23,6 +23,7 @@ class Settings:
     bounce_domain: str = "newswire.local"
     webhook_allow: tuple[str, ...] = ()  # networks webhooks may reach despite being private
     trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed
+    shutdown_grace_s: float = 3.0  # on SIGTERM, requests (streams) still open are then ended
     run_workers: bool = True  # embedded: the server process also delivers
     delivery_lease_s: float = 120.0  # a claimed delivery is another worker's after this
     webhook_timeout_s: float = 15.0
@@ -96,6 +97,7 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "webhook_timeout_s": float(os.environ.get("NEWSWIRE_WEBHOOK_TIMEOUT_S", "15")),
         "webhook_allow": _listed("NEWSWIRE_WEBHOOK_ALLOW"),
         "trusted_proxies": _listed("NEWSWIRE_TRUSTED_PROXIES"),
+        "shutdown_grace_s": float(os.environ.get("NEWSWIRE_SHUTDOWN_GRACE_S", "3")),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
