@@ -19,13 +19,19 @@ from newswire.store.db import Database
 
 @contextmanager
 def serving(data: Path, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`newswire serve --port PORT` on DATA (upgraded first), ready to answer, stopped after."""
+    """`newswire serve --port PORT` on DATA (upgraded first), ready to answer, stopped after;
+    `env` adds to the environment (DATABASE_URL for another database than DATA's SQLite)."""
     environment = {**os.environ, "NEWSWIRE_DATA": str(data), **env}
-    environment.pop("DATABASE_URL", None)
+    if "DATABASE_URL" not in env:
+        environment.pop("DATABASE_URL", None)
     for name in ("NEWSWIRE_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS"):
         if name not in env:
             environment.pop(name, None)
-    db = Database(load_settings(data))
+    db = Database(
+        load_settings(
+            data, **({"database_url": env["DATABASE_URL"]} if "DATABASE_URL" in env else {})
+        )
+    )
     db.upgrade()
     db.dispose()
     command = [sys.executable, "-c", "from newswire.cli import main; main()", "serve"]
