@@ -22,6 +22,8 @@ class Settings:
     mail_from: str = "releases@newswire.local"
     bounce_domain: str = "newswire.local"
     webhook_allow: tuple[str, ...] = ()  # networks webhooks may reach despite being private
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed
+    shutdown_grace_s: float = 3.0  # on SIGTERM, requests (streams) still open are then ended
     run_workers: bool = True  # embedded: the server process also delivers
     delivery_lease_s: float = 120.0  # a claimed delivery is another worker's after this
     webhook_timeout_s: float = 15.0
@@ -75,8 +77,9 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
     """Settings from the environment: NEWSWIRE_DATA (default ./var), DATABASE_URL (default SQLite
     in the data folder), NEWSWIRE_BASE_URL, NEWSWIRE_WIRE_NAME, NEWSWIRE_WIRE_URL,
     NEWSWIRE_BUS_URL, NEWSWIRE_SMTP_URL, NEWSWIRE_MAIL_FROM, NEWSWIRE_BOUNCE_DOMAIN,
-    NEWSWIRE_WEBHOOK_ALLOW (comma-separated networks), NEWSWIRE_DNS_RESOLVER,
-    NEWSWIRE_DOMAIN_CHECK_URL_TEMPLATE, NEWSWIRE_DOMAIN_RECHECK_S (domain proofs)."""
+    NEWSWIRE_WEBHOOK_ALLOW (comma-separated networks), NEWSWIRE_TRUSTED_PROXIES (comma-separated
+    addresses or networks), NEWSWIRE_DNS_RESOLVER, NEWSWIRE_DOMAIN_CHECK_URL_TEMPLATE,
+    NEWSWIRE_DOMAIN_RECHECK_S (domain proofs)."""
     data = Path(data_dir or os.environ.get("NEWSWIRE_DATA") or "var").resolve()
     base_url = os.environ.get("NEWSWIRE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     values: dict[str, object] = {
@@ -104,9 +107,14 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
             "https://{domain}/.well-known/newswire-verification.txt",
         ),
         "domain_recheck_s": float(os.environ.get("NEWSWIRE_DOMAIN_RECHECK_S", "86400")),
-        "webhook_allow": tuple(
-            n.strip() for n in os.environ.get("NEWSWIRE_WEBHOOK_ALLOW", "").split(",") if n.strip()
-        ),
+        "webhook_allow": _listed("NEWSWIRE_WEBHOOK_ALLOW"),
+        "trusted_proxies": _listed("NEWSWIRE_TRUSTED_PROXIES"),
+        "shutdown_grace_s": float(os.environ.get("NEWSWIRE_SHUTDOWN_GRACE_S", "3")),
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _listed(name: str) -> tuple[str, ...]:
+    """A comma-separated environment variable as a tuple of its non-empty items."""
+    return tuple(n.strip() for n in os.environ.get(name, "").split(",") if n.strip())

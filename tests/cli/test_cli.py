@@ -209,3 +209,14 @@ def test_a_data_folder_without_a_wire_is_said_not_made(tmp_path: Path) -> None:
     assert not (empty / "newswire.db").exists()  # nothing was created
     made = CliRunner().invoke(app, ["db-upgrade", "--data", str(empty)])
     assert made.exit_code == 0 and (empty / "newswire.db").exists()
+
+
+def test_demo_links_follow_the_configured_base_url(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("NEWSWIRE_BASE_URL", "https://wire.example.org")
+    result = CliRunner().invoke(
+        app, ["demo", "--data", str(tmp_path / "demo"), "--no-serve", "--port", "8099"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "https://wire.example.org/" in result.output
+    assert ":8099" not in result.output

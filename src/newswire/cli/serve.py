@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from typing import Annotated
 
 import typer
 
 from newswire.cli.app import DataDir, _database, app, errors_as_messages
-from newswire.config import load_settings
+from newswire.config import Settings, load_settings
 from newswire.store.db import Database
 
 
@@ -33,7 +34,23 @@ def serve(
             f"note: NEWSWIRE_BASE_URL is {settings.base_url}, not https: emails carry "
             "List-Unsubscribe without List-Unsubscribe-Post (RFC 8058 one-click needs https)"
         )
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", **server_options(settings))
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's options from the settings.
+
+    X-Forwarded-For/-Proto are believed only from NEWSWIRE_TRUSTED_PROXIES (none by default):
+    uvicorn's own default trusts them from loopback, which let a local client (or a local proxy
+    passing the header through) pick its own address and so evade the sign-in throttle.
+
+    On SIGTERM, requests still running after NEWSWIRE_SHUTDOWN_GRACE_S are cancelled: stream
+    connections never finish by themselves, and without a limit uvicorn waited for every
+    terminal to hang up (their clients reconnect with Last-Event-ID to another node)."""
+    options: dict[str, object] = {"timeout_graceful_shutdown": settings.shutdown_grace_s}
+    if not settings.trusted_proxies:
+        return options | {"proxy_headers": False}
+    return options | {"proxy_headers": True, "forwarded_allow_ips": list(settings.trusted_proxies)}
 
 
 @app.command()
@@ -53,7 +70,7 @@ def gateway(
         _database(data)
         application = create_gateway_app(settings)
     typer.echo(f"stream gateway at http://{host}:{port}/api/v1/stream")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", **server_options(settings))
 
 
 @app.command()
@@ -66,9 +83,11 @@ def demo(
     """Seed a data folder with demo accounts and releases through the lifecycle; serve it."""
     from newswire.demo import seed_demo
 
-    settings = load_settings(
-        data, base_url=f"http://{host}:{port}", wire_url=f"http://{host}:{port}/"
-    )
+    settings = load_settings(data)
+    if "NEWSWIRE_BASE_URL" not in os.environ:  # else the links are the configured public ones
+        local = f"http://{host}:{port}"
+        wire_url = os.environ.get("NEWSWIRE_WIRE_URL", local + "/")
+        settings = load_settings(data, base_url=local, wire_url=wire_url)
     with errors_as_messages():
         db = Database(settings)
         db.upgrade()

@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from newswire.channels.base import Outcome, Receipt
+from newswire.deliver.in_flight import SENDING, UNFINISHED, finish_attempt
 from newswire.deliver.policy import next_attempt_delay
 from newswire.domain.errors import NotFound
 from newswire.store.models import Attempt, Delivery, Edition, Endpoint
@@ -187,18 +188,7 @@ def record(
         d.last_result = (
             f"{receipt.code or ''} {receipt.detail}".strip()[:1000] or receipt.outcome.value
         )
-        db.add(
-            Attempt(
-                delivery_id=d.id,
-                number=d.attempts,
-                at=now,
-                outcome=receipt.outcome.value,
-                status=str(receipt.code) if receipt.code is not None else None,
-                detail=receipt.detail[:2000] or None,
-                latency_ms=receipt.latency_ms,
-                worker=worker,
-            )
-        )
+        finish_attempt(db, d, receipt, worker=worker, now=now)
         if receipt.outcome is Outcome.DELIVERED:
             d.state, d.delivered_at = "delivered", now
         elif receipt.outcome is Outcome.RETRY:
@@ -411,7 +401,7 @@ def endpoint_health(
                 attempts=Counter(a.outcome for a in attempts),
                 deliveries=waiting[(channel, address)],
                 last_attempt_at=attempts[-1].at,
-                failures=[a for a in reversed(attempts) if a.outcome != "delivered"][
+                failures=[a for a in reversed(attempts) if a.outcome not in ("delivered", SENDING)][
                     :failures_shown
                 ],
                 disabled=bool(endpoint_ids[(channel, address)] & inactive),
@@ -437,6 +427,8 @@ def _replayed(attempts: list[Attempt], now: datetime, settings: dict[str, Any]) 
     clock = [0.0]
     breaker = CircuitBreaker(clock=lambda: clock[0], **settings)
     for attempt in attempts:
+        if attempt.outcome in UNFINISHED:
+            continue
         clock[0] = attempt.at.timestamp()
         breaker.record(Outcome(attempt.outcome))
     clock[0] = now.timestamp()

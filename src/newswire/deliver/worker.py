@@ -3,7 +3,8 @@
 Any number of workers, in any number of processes, share one outbox. One slow or failing
 endpoint never holds up the others: channels bound what is in flight per endpoint, a circuit
 breaker per endpoint gives back the deliveries of an endpoint that keeps failing (untried, no
-attempt spent), and a batch is recorded as soon as it is sent.
+attempt spent), and a claim is sent in waves of `wave` messages, each wave's attempts committed
+before its network calls and its receipts right after (see `newswire.deliver.in_flight`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from newswire.channels.base import Channel, OutboundMessage, Receipt
+from newswire.channels.base import Channel, OutboundMessage
 from newswire.deliver import outbox
+from newswire.deliver.in_flight import start_attempts
 from newswire.deliver.payloads import build_messages
 from newswire.deliver.policy import CircuitBreakers
 from newswire.store.db import Database
@@ -37,7 +39,8 @@ class DeliveryWorker:
         channels: Mapping[str, Channel[Any]],
         *,
         name: str | None = None,
-        batch: int = 1000,
+        batch: int = 128,
+        wave: int = 128,
         clock: Callable[[], datetime] = outbox.utcnow,
         breakers: CircuitBreakers | None = None,
     ) -> None:
@@ -45,6 +48,7 @@ class DeliveryWorker:
         self.channels = channels
         self.name = name or worker_name()
         self.batch = batch
+        self.wave = wave  # sent at once, then recorded: what a crash may repeat
         self.clock = clock
         self.breakers = breakers or CircuitBreakers()
 
@@ -73,13 +77,11 @@ class DeliveryWorker:
             for channel, batch in messages.items()
             if channel in self.channels
         ]
-        for receipts in await asyncio.gather(*sends):
-            if receipts:
-                with self.db.session() as s:
-                    results += outbox.record(s, receipts, worker=self.name, now=self.clock())
+        for outcomes in await asyncio.gather(*sends):
+            results += outcomes
         return results
 
-    async def _send(self, channel: str, messages: list[OutboundMessage[Any]]) -> list[Receipt]:
+    async def _send(self, channel: str, messages: list[OutboundMessage[Any]]) -> Counter[str]:
         allowed, held = [], []
         for m in messages:
             (allowed if self.breakers.get(m.endpoint).allow() else held).append(m)
@@ -89,13 +91,24 @@ class DeliveryWorker:
                 outbox.postpone(
                     s, [m.delivery_id for m in held], until=self.clock() + timedelta(seconds=wait)
                 )
-        if not allowed:
-            return []
-        receipts = await self.channels[channel].send_batch(allowed)
-        by_id = {m.delivery_id: m.endpoint for m in allowed}
+        results: Counter[str] = Counter()
+        for start in range(0, len(allowed), self.wave):
+            results += await self._send_wave(channel, allowed[start : start + self.wave])
+        return results
+
+    async def _send_wave(self, channel: str, wave: list[OutboundMessage[Any]]) -> Counter[str]:
+        """Attempts opened (committed) before the network calls, receipts recorded right after
+        the wave: a crash repeats at most one wave's sends, and the history shows them."""
+        with self.db.session() as s:
+            start_attempts(s, [m.delivery_id for m in wave], worker=self.name, now=self.clock())
+        receipts = await self.channels[channel].send_batch(wave)
+        by_id = {m.delivery_id: m.endpoint for m in wave}
         for r in receipts:
             self.breakers.get(by_id[r.delivery_id]).record(r.outcome)
-        return receipts
+        if not receipts:
+            return Counter()
+        with self.db.session() as s:
+            return outbox.record(s, receipts, worker=self.name, now=self.clock())
 
     async def drain(self, *, rounds: int = 1000) -> Counter[str]:
         """Run rounds until nothing is due (tests and the CLI's one-shot mode)."""

@@ -41,6 +41,7 @@ from newswire.web.public import documents, email_reads, embed, provenance, sitem
 from newswire.web.public import log as transparency_log
 from newswire.web.public import newsroom as public
 from newswire.web.streams import fastpath as streams
+from newswire.web.streams.follow import following_the_log
 from newswire.web.translator import routes as translator
 
 
@@ -60,6 +61,8 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
         bus.install(message_bus)
         await broadcaster.start()
         events.listeners.append(broadcaster.notify)
+        following = contextlib.AsyncExitStack()
+        await following.enter_async_context(following_the_log(settings, broadcaster))
         if run_scheduler:
             scheduler = run_forever(db, settings.scheduler_interval_s, translations=translations)
             tasks.append(asyncio.create_task(scheduler))
@@ -75,6 +78,7 @@ def create_app(settings: Settings, *, run_scheduler: bool = True, migrate: bool 
                     await task
             if worker:
                 await worker.aclose()
+            await following.aclose()  # stop hearing what other nodes commit
             events.listeners.remove(broadcaster.notify)
             bus.install(None)
             await message_bus.close()

@@ -2,26 +2,25 @@
 WebSocket). It learns of new events from NATS (`newswire.events`, announced after each
 publishing commit) and reads them, and any replay, from the shared database, so a terminal can
 reconnect to any gateway with its Last-Event-ID and get exactly what it missed. It also polls
-the log every second, so a lost announcement delays an event but never loses it."""
+the log every second, so a lost announcement delays an event but never loses it (see
+`newswire.web.streams.follow`, which `serve` nodes use too)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from newswire import __version__
-from newswire.bus.nats import listen_for_events
 from newswire.channels.streams import Broadcaster
 from newswire.config import Settings
 from newswire.store.db import Database
 from newswire.web.errors import install_error_handlers
 from newswire.web.streams import fastpath as streams
+from newswire.web.streams.follow import POLL_S, following_the_log
 
-POLL_S = 1.0
+__all__ = ["POLL_S", "create_gateway_app"]
 
 
 def create_gateway_app(settings: Settings) -> FastAPI:
@@ -31,26 +30,10 @@ def create_gateway_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await broadcaster.start()
-        connection = (
-            await listen_for_events(settings.bus_url, broadcaster.notify)
-            if settings.bus_url.startswith("nats://")
-            else None
-        )
-
-        async def poll() -> None:
-            while True:
-                await asyncio.sleep(POLL_S)
-                await broadcaster.pump()
-
-        poller = asyncio.create_task(poll())
         try:
-            yield
+            async with following_the_log(settings, broadcaster):
+                yield
         finally:
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
-            if connection is not None:
-                await connection.drain()
             db.dispose()
 
     app = FastAPI(title="newswire stream gateway", version=__version__, lifespan=lifespan)

@@ -1,0 +1,60 @@
+"""Attempts recorded as they are made: a "sending" attempt is committed before the network call
+and completed with its receipt after it, so that after a crash (kill -9 of a worker mid
+fan-out) the history and the report still show every try that may have gone out. The next
+worker to take such a delivery marks the crashed try "interrupted" (it may or may not have
+reached the endpoint; a repeat carries the same webhook-id) and counts it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newswire.channels.base import Receipt
+from newswire.store.models import Attempt, Delivery
+
+SENDING = "sending"
+INTERRUPTED = "interrupted"
+UNFINISHED = (SENDING, INTERRUPTED)  # not an Outcome: neither delivered nor a failure
+
+
+def start_attempts(db: Session, ids: Sequence[str], *, worker: str, now: datetime) -> None:
+    """Before sending `ids` (claimed by `worker`): close the tries of crashed workers as
+    interrupted, then open a "sending" attempt for each (commit before the network call)."""
+    if not ids:
+        return
+    deliveries = {d.id: d for d in db.scalars(select(Delivery).where(Delivery.id.in_(ids)))}
+    for stale in db.scalars(
+        select(Attempt).where(Attempt.delivery_id.in_(ids), Attempt.outcome == SENDING)
+    ):
+        stale.outcome = INTERRUPTED
+        stale.detail = "the worker stopped before the result was recorded"
+        d = deliveries[stale.delivery_id]
+        d.attempts += 1
+        d.first_attempt_at = d.first_attempt_at or stale.at
+    for d in deliveries.values():
+        db.add(
+            Attempt(delivery_id=d.id, number=d.attempts + 1, at=now, outcome=SENDING, worker=worker)
+        )
+
+
+def finish_attempt(
+    db: Session, d: Delivery, receipt: Receipt, *, worker: str, now: datetime
+) -> None:
+    """The receipt of try number `d.attempts`: completes its "sending" attempt (or adds one)."""
+    attempt = db.scalar(
+        select(Attempt).where(
+            Attempt.delivery_id == d.id, Attempt.outcome == SENDING, Attempt.worker == worker
+        )
+    )
+    if attempt is None:
+        attempt = Attempt(delivery_id=d.id, worker=worker)
+        db.add(attempt)
+    attempt.number = d.attempts
+    attempt.at = now
+    attempt.outcome = receipt.outcome.value
+    attempt.status = str(receipt.code) if receipt.code is not None else None
+    attempt.detail = receipt.detail[:2000] or None
+    attempt.latency_ms = receipt.latency_ms
