@@ -1,5 +1,6 @@
 """A small public newsroom for the newsroom tests (HTTP and browser): releases in five languages
-from two issuers, approved editions of one of them, and an embargoed and a scheduled release
+(en, de, ja, th, ar) from two issuers, placed by the desk (the English one is the top story,
+with an image), approved editions of one of them, and an embargoed and a scheduled release
 that must stay invisible."""
 
 from __future__ import annotations
@@ -91,6 +92,17 @@ RELEASES: dict[str, dict[str, Any]] = {
     },
 }
 
+# the desk's placement of each release (`actions.releases.place`): sections, top story
+PLACEMENT: dict[str, tuple[list[str], bool]] = {
+    "en": (["business"], True),
+    "de": (["daily-news", "business"], False),
+    "ja": (["business"], False),
+    "th": (["daily-news"], False),
+    "ar": (["feature"], False),
+}
+IMAGE_PATH = "/media/nordlicht-ii.svg"  # tests/browser/media, served by the browser tests
+IMAGE_ALT = "Three wind turbines of Nordlicht II standing in the North Sea"
+
 EDITIONS = {
     "de": {
         "headline": "Acme Renewables nimmt 640-MW-Windpark in der Nordsee in Betrieb",
@@ -120,16 +132,31 @@ def ensure_sitemaps(app: FastAPI) -> None:
         app.include_router(sitemaps.router)
 
 
-def _create(client: TestClient, world: World, who: str, payload: dict[str, Any]) -> str:
+def _create(
+    client: TestClient,
+    world: World,
+    who: str,
+    payload: dict[str, Any],
+    placement: tuple[list[str], bool] | None = None,
+) -> str:
     created = client.post("/api/v1/releases?submit=true", json=payload, headers=world.headers(who))
     assert created.status_code == 201, created.text
     rid = created.json()["id"]
     approved = client.post(f"/api/v1/releases/{rid}/approve", headers=world.headers("editor"))
     assert approved.status_code == 200, approved.text
+    if placement is not None:
+        sections, top_story = placement
+        placed = client.post(
+            f"/api/v1/releases/{rid}/placement",
+            json={"sections": sections, "top_story": top_story},
+            headers=world.headers("editor"),
+        )
+        assert placed.status_code == 200, placed.text
     return rid
 
 
-def seed(client: TestClient, world: World) -> Seeded:
+def seed(client: TestClient, world: World, image_base: str = "https://acme.example") -> Seeded:
+    """Publish the newsroom; the top story's image is at `image_base` + IMAGE_PATH."""
     out = Seeded()
     db = client.app.state.db
     start = datetime.now(UTC)
@@ -139,7 +166,17 @@ def seed(client: TestClient, world: World) -> Seeded:
         payload = release_payload(**overrides)
         if lang == "en":
             payload["target_languages"] = ["de", "ar"]
-        rid = _create(client, world, who, payload)
+            payload["attachments"] = [
+                {
+                    "url": image_base + IMAGE_PATH,
+                    "alt": IMAGE_ALT,
+                    "caption": "Nordlicht II, 640 MW, in the German North Sea",
+                    "media_type": "image/svg+xml",
+                    "width": 1200,
+                    "height": 675,
+                }
+            ]
+        rid = _create(client, world, who, payload, PLACEMENT[lang])
         published = run_once(db, now=max(datetime.now(UTC), start) + timedelta(seconds=1 + n))
         assert published == [rid], (published, rid, lang)
         out.ids[lang] = rid

@@ -1,7 +1,8 @@
 """The public newsroom in a real browser (Debian's Chromium driven by Playwright): the reader's
-flows, axe-core accessibility checks and Nu HTML Checker validity on every page type, and
-screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR is set (the tools and
-the live server: `browser_kit`).
+flows (the desk's top story with its image, the sections, filters, search, editions),
+axe-core accessibility checks and Nu HTML Checker validity on every page type, no page wider
+than a phone, and screenshots at desktop and phone widths when NEWSWIRE_SCREENSHOTS=DIR is set
+(the tools and the live server: `browser_kit`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 
 from browser import browser_kit as kit
-from browser.newsroom_seed import ensure_sitemaps, seed
+from browser.newsroom_seed import IMAGE_ALT, ensure_sitemaps, seed
 from builders import World
 from newswire.config import Settings
 from newswire.web.app import create_app
@@ -29,8 +31,10 @@ def site(tools: dict[str, Path], settings: Settings, db: object, world: World) -
     app = create_app(settings, run_scheduler=False)
     ensure_sitemaps(app)
     with TestClient(app) as client:
-        news = seed(client, world)
-    with kit.Server(create_app(settings, run_scheduler=False, migrate=False), port) as server:
+        news = seed(client, world, image_base=settings.base_url)
+    app = create_app(settings, run_scheduler=False, migrate=False)
+    app.mount("/media", StaticFiles(directory=kit.HERE / "media"), name="media")  # the image
+    with kit.Server(app, port) as server:
         yield server.url, news
 
 
@@ -46,19 +50,28 @@ def test_reader_flows_accessibility_and_validity(
         "search": "/releases/?" + urlencode({"q": "solar OR 半導体", "industry": "energy"}),
         "issuer": "/newsroom/acme",
         "release": f"/releases/{rid}",
+        "release-ar": f"/releases/{news.ids['ar']}",
+        "release-th": f"/releases/{news.ids['th']}",
         "edition-ar": f"/releases/{rid}/ar",
         "release-ja": f"/releases/{news.ids['ja']}",
         "error": "/releases/?region=XX",
         "newsroom-ar": "/releases/?ui=ar",
         "newsroom-th": "/releases/?ui=th",
     }
-    check = kit.Checker(tools, tmp_path)
+    check = kit.Checker(tools, tmp_path, phone_overflow=True)
     with sync_playwright() as p:
         browser = kit.launch(p)
         try:
             page = browser.new_page(viewport=kit.DESKTOP, bypass_csp=True)
             # the flows: open the newsroom, filter, search, open a release, switch edition
             page.goto(base + "/")
+            lead = page.locator("article.lead")
+            assert "640 MW" in lead.locator("h2").inner_text()
+            image = lead.locator("figure img")
+            assert image.get_attribute("alt") == IMAGE_ALT
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")  # it loaded
+            sections = page.locator("section.desk-section h2").all_inner_texts()
+            assert sections == ["Daily news", "Feature", "Business"]
             assert page.locator("ol.releases li").count() == 5
             page.select_option("#f-industry", "solar-power")
             page.click("form.filters button[type=submit]")
@@ -75,6 +88,7 @@ def test_reader_flows_accessibility_and_validity(
             page.click(f"a[href='/releases/{rid}']")
             page.wait_for_url(f"**/releases/{rid}")
             assert "640 MW" in page.locator("article h1").inner_text()
+            assert "Verified" in page.locator("aside.verified").inner_text()
             page.click("nav.editions a[hreflang=ar]")
             page.wait_for_url(f"**/releases/{rid}/ar")
             assert page.locator("html").get_attribute("dir") == "rtl"

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -63,7 +64,7 @@ def _add_readers(db: Database) -> None:
 def portal_site(
     tools: dict[str, Path], settings: Settings, db: object, world: World
 ) -> Iterator[tuple[str, dict[str, str], Any]]:
-    port, settings = kit.live_settings(settings)
+    port, settings = kit.live_settings(settings, country_header="CF-IPCountry")
     ids: dict[str, str] = {}
     with TestClient(create_app(settings, run_scheduler=False)) as client:
         _add_readers(client.app.state.db)
@@ -87,6 +88,22 @@ def portal_site(
     app = create_app(settings, run_scheduler=False, migrate=False)
     with kit.Server(app, port) as server:
         yield server.url, ids, app
+
+
+READS = (  # user agent, country (the trusted header), path under /releases/{id} or /embed/{id}
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "DE", ""),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1", "PT", ""),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36", "SG", ".json"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148", "DE", "embed"),
+)
+
+
+def _read(base: str, rid: str) -> None:
+    """Readers open the release, fetch its ninjs, load its embed: the report's readership."""
+    for agent, country, what in READS:
+        url = f"{base}/embed/{rid}" if what == "embed" else f"{base}/releases/{rid}{what}"
+        got = httpx.get(url, headers={"User-Agent": agent, "CF-IPCountry": country})
+        assert got.status_code == 200, (url, got.status_code)
 
 
 def _publish_and_deliver(app: Any) -> None:
@@ -170,6 +187,7 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
 
             # the scheduler publishes it; the deliveries go out
             _publish_and_deliver(app)
+            _read(base, rid)
             page.goto(base + f"/portal/releases/{rid}")
             expect(page.locator(".page-head .state")).to_have_text("Published")
             timeline = page.locator("ol.timeline")
@@ -178,7 +196,9 @@ def test_issuer_composes_submits_and_follows_the_report_accessibly(
             expect(timeline).to_contain_text("Published")
             page.click(f"a[href='/portal/releases/{rid}/report']")
             page.wait_for_url(f"**/portal/releases/{rid}/report")
-            expect(page.locator("svg.chart")).to_have_count(3)  # time, country, language
+            # deliveries by time, country, language; reads by day and channel, by country
+            expect(page.locator("svg.chart")).to_have_count(5)
+            expect(page.locator("#chart-readership")).to_be_visible()
             expect(page.locator(".figures")).to_contain_text("3")
             with page.expect_download() as download:
                 page.click(f"a[href='/portal/releases/{rid}/report.csv']")

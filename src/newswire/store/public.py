@@ -12,8 +12,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from newswire import taxonomy
-from newswire.domain.lifecycle import PUBLIC_STATES
+from newswire.domain.lifecycle import PUBLIC_STATES, State
 from newswire.domain.query import Query
+from newswire.domain.release import Section
 from newswire.domain.tokens import Doc, analyze
 from newswire.store.feed_query import FeedQuery, facts_of
 from newswire.store.models import Edition, Organization, Release, ReleaseVersion, Signature
@@ -182,6 +183,47 @@ def _match(
         if text is None or text.evaluate(_text_of(fields, body_key, issuer)):
             return item
     return None
+
+
+# --- the front page: the desk's placement -----------------------------------------------------
+
+FRONT_SCAN = 200
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    """The desk's top story (None when none is placed) and, per section, its newest releases."""
+
+    lead: NewsroomItem | None
+    sections: list[tuple[str, list[NewsroomItem]]]
+
+
+def newsroom_front(db: Session, *, per_section: int = 3, scan: int = FRONT_SCAN) -> FrontPage:
+    """The front page among the newest `scan` public releases, retractions left out: the newest
+    version the desk placed as top story leads; the sections (in the desk's order, the top
+    story's own section aside) hold up to `per_section` others each, newest first."""
+    stmt = _current_public().where(Release.state != State.RETRACTED.value).limit(scan)
+    lead: NewsroomItem | None = None
+    grouped: dict[str, list[NewsroomItem]] = {
+        s.value: [] for s in Section if s is not Section.TOP_STORY
+    }
+    for release, version in db.execute(stmt).all():
+        content = version.content
+        item = NewsroomItem(
+            release,
+            version,
+            release.language,
+            content["headline"],
+            content.get("subheadline") or "",
+            edition=False,
+        )
+        if lead is None and version.top_story:
+            lead = item
+            continue
+        for section in (version.sections or {}).get("sections", []):
+            if len(grouped.get(section, [])) < per_section:
+                grouped[section].append(item)
+    return FrontPage(lead, [(name, items) for name, items in grouped.items() if items])
 
 
 def issuer_by_slug(db: Session, slug: str) -> Organization | None:

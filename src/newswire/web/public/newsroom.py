@@ -38,7 +38,7 @@ from newswire.store.feeds import MAX_PAGE
 from newswire.store.models import Edition, Release, ReleaseVersion
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
-from newswire.web.public import readership
+from newswire.web.public import front, readership
 from newswire.web.session import preferred_language, remember_language
 
 router = APIRouter(include_in_schema=False)
@@ -110,20 +110,9 @@ def _newsroom(
                 what = FieldError("issuer", "unknown_issuer", f"no issuer '{filters.issuer}'")
                 return _error_page(settings, 404, [what], lang)
         found, has_next = public.newsroom_page(s, filters, text, page=page, size=PAGE_SIZE)
-        items = [
-            {
-                "id": f.release.id,
-                "url": f"/releases/{f.release.id}" + (f"/{f.language}" if f.edition else ""),
-                "headline": f.headline,
-                "issuer": f.release.organization.name,
-                "issuer_slug": f.release.organization.slug,
-                "language": f.language,
-                "published_at": _utc(f.release.first_published_at or f.version.published_at),
-                "state": f.release.state,
-                "summary": f.summary,
-            }
-            for f in found
-        ]
+        items = [front.item_view(f) for f in found]
+        plain = bool(q or filters.dimensions()) or page > 1 or issuer_slug is not None
+        placed = {"lead": None, "sections": []} if plain else front.front_page(s, lang)
         issuer_options = [(o.slug, o.name) for o in public.issuers(s)]
         issuer_name = issuer.name if issuer else None
         domains, tickers = issuer_claims(s, issuer.id) if issuer else ([], [])
@@ -140,6 +129,8 @@ def _newsroom(
         lang=lang,
         wire=settings.wire_name,
         items=items,
+        lead=placed["lead"],
+        sections=placed["sections"],
         page=page,
         has_next=has_next,
         prev_url=page_url(page - 1) if page > 1 else None,
