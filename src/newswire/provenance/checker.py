@@ -23,12 +23,10 @@ from newswire.provenance.log_check import (
     check_tree_head,
 )
 from newswire.provenance.statement import NotADocument
+from newswire.provenance.terms import KEYS_PATH, SIGNATURE_ROLE
 from newswire.provenance.text_match import compare, signed_text
 from newswire.provenance.verify import Outcome, Verdict, document_kind, verify_document
 
-KEYS_PATH = "/.well-known/newswire-keys.json"
-SIGNATURE_ROLE = "urn:newswire:trust:signature"
-SIGNATURE_REL = "signature"  # the last part of the rel (ninjs role, NewsML-G2 QCode, page class)
 Fetch = Callable[[str], bytes]
 
 
@@ -54,7 +52,7 @@ def signature_url(document: bytes, origin: str | None) -> str | None:
         except lxml.etree.XMLSyntaxError as exc:
             raise NotADocument(f"not an XML document: {exc}") from exc
         for link in root.iter("{*}link"):
-            if str(link.get("rel", "")).endswith(":" + SIGNATURE_REL):
+            if str(link.get("rel", "")).endswith(":signature"):  # the wire's QCode nwrel:signature
                 href = link.get("href")
     else:
         page = lxml.html.fromstring(document)

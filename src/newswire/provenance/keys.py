@@ -20,6 +20,8 @@ from typing import Any
 
 from joserfc.jwk import KeySet, OKPKey
 
+from newswire.provenance.terms import iso_ms
+
 KEYS_FILE = "signing-keys.json"
 ALGORITHM = "Ed25519"  # RFC 9864's name for EdDSA over Ed25519 (the same signature bytes)
 
@@ -48,15 +50,11 @@ class SigningKey:
         """The public JWK with its validity period (extra members, as RFC 7517 allows)."""
         jwk = self.key.as_dict(private=False)
         jwk.update({"kid": self.kid, "use": "sig", "alg": ALGORITHM})
-        jwk["valid_from"] = _iso(self.valid_from)
+        jwk["valid_from"] = iso_ms(self.valid_from)
         if self.valid_until is not None:
-            jwk["valid_until"] = _iso(self.valid_until)
+            jwk["valid_until"] = iso_ms(self.valid_until)
         jwk["status"] = "active" if self.active else "retired"
         return jwk
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _parse(value: str) -> datetime:
@@ -144,8 +142,8 @@ class KeyRing:
             {
                 "kid": k.kid,
                 "jwk": k.key.as_dict(private=True),
-                "valid_from": _iso(k.valid_from),
-                "valid_until": _iso(k.valid_until) if k.valid_until else None,
+                "valid_from": iso_ms(k.valid_from),
+                "valid_until": iso_ms(k.valid_until) if k.valid_until else None,
             }
             for k in keys
         ]

@@ -31,6 +31,7 @@ from newswire.provenance.keys import key_ring
 from newswire.provenance.log_check import TREE_HEAD_TYPE, leaf_data, tree_head_payload
 from newswire.provenance.merkle import MerkleTree, leaf_hash
 from newswire.provenance.signing import sign_bytes
+from newswire.provenance.terms import iso_ms
 from newswire.store.hooks import after_commit, run_after_commit
 from newswire.store.models import LogEntry, Signature, TreeHead
 
@@ -56,10 +57,6 @@ class InvalidLogQuery(NewswireError):
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def iso_ms(moment: datetime) -> str:
-    return _utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # Roots of complete subtrees, per database: immutable once their leaves are committed.

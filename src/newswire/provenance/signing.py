@@ -23,24 +23,16 @@ HEADER_TYPE = "newswire-statement+jws"
 
 
 def sign(statement: dict[str, Any], key: SigningKey) -> str:
-    """The detached compact JWS of `statement`."""
-    token = jws.serialize_compact(
-        {"alg": ALGORITHM, "kid": key.kid, "typ": HEADER_TYPE},
-        canonical_json(statement),
-        key.key,
-        algorithms=[ALGORITHM],
-    )
-    header, _, signature = token.split(".")
-    return f"{header}..{signature}"
+    """The detached compact JWS of `statement` (its RFC 8785 form)."""
+    return sign_bytes(canonical_json(statement), key, typ=HEADER_TYPE)
 
 
-def sign_bytes(payload: bytes, key: SigningKey) -> str:
-    """A detached compact JWS over raw bytes (tree heads)."""
-    token = jws.serialize_compact(
-        {"alg": ALGORITHM, "kid": key.kid}, payload, key.key, algorithms=[ALGORITHM]
-    )
-    header, _, signature = token.split(".")
-    return f"{header}..{signature}"
+def sign_bytes(payload: bytes, key: SigningKey, *, typ: str | None = None) -> str:
+    """A detached compact JWS over `payload` (``header..signature``)."""
+    header = {"alg": ALGORITHM, "kid": key.kid} | ({"typ": typ} if typ else {})
+    token = jws.serialize_compact(header, payload, key.key, algorithms=[ALGORITHM])
+    protected, _, signature = token.split(".")
+    return f"{protected}..{signature}"
 
 
 @dataclass(frozen=True)

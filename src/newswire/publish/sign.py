@@ -18,6 +18,7 @@ from newswire.provenance.keys import key_ring
 from newswire.provenance.log import integrate_soon
 from newswire.provenance.signing import sign
 from newswire.provenance.statement import build_statement
+from newswire.provenance.terms import iso_ms
 from newswire.publish.freeze import edition_version, version_url
 from newswire.render.newsml import render_newsml
 from newswire.render.ninjs import URN_PREFIX, ninjs_bytes
@@ -29,12 +30,6 @@ from newswire.store.models import (
     ReleaseVersion,
     Signature,
 )
-
-
-def iso_ms(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def issuer_claims(db: Session, organization_id: int) -> tuple[list[str], list[str]]:

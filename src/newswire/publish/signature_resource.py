@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from newswire.config import Settings
+from newswire.provenance.terms import KEYS_PATH, SIGNATURE_REL
 from newswire.publish.freeze import document_path
 from newswire.store.models import ReleaseVersion, Signature
 
-KEYS_PATH = "/.well-known/newswire-keys.json"
-SIGNATURE_REL = "urn:newswire:rel:signature"
 NEWSML_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 
 

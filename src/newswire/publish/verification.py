@@ -26,10 +26,11 @@ from newswire.domain.errors import NewswireError
 from newswire.provenance.checker import FetchFailed, check
 from newswire.provenance.keys import key_ring
 from newswire.provenance.statement import NotADocument
+from newswire.provenance.terms import KEYS_PATH
 from newswire.provenance.text_match import SignedText, compare, resemblance, signed_text
 from newswire.provenance.verify import Outcome, Verdict, check_signature, document_kind, standing
 from newswire.publish.freeze import document_path
-from newswire.publish.signature_resource import KEYS_PATH, signature_resource, status_of
+from newswire.publish.signature_resource import signature_resource, status_of
 from newswire.store import public
 from newswire.store.models import ReleaseVersion, Signature
 

@@ -47,6 +47,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from newswire import i18n, taxonomy
+from newswire.provenance.terms import SIGNATURE_REL
 from newswire.taxonomy.industries import MEDTOP_PREFIX, MEDTOP_URI
 
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -62,7 +63,6 @@ MEDIA_TYPES = {
     "json": "application/feed+json; charset=utf-8",
 }
 PAGING_RELS = ("first", "previous", "next")
-SIGNATURE_REL = "urn:newswire:rel:signature"  # where the wire's signature over an entry is
 
 # Characters XML 1.0 forbids; lxml refuses them, so they are dropped rather than fail a feed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -35,6 +35,7 @@ from urllib.parse import urljoin, urlsplit
 from babel.dates import format_date
 
 from newswire.domain.release import Attachment, Contact, PublishedVersion, Section, VersionKind
+from newswire.provenance.terms import SIGNATURE_ROLE, VERIFY_ROLE
 from newswire.taxonomy import (
     REGION_GROUPS,
     babel_locale,
@@ -401,7 +402,6 @@ def render_ninjs(version: PublishedVersion) -> dict[str, Any]:
     return doc
 
 
-SIGNATURE_ROLE = URN_PREFIX + "trust:signature"
 VERIFIED_DOMAIN_ROLE = URN_PREFIX + "trust:verified-domain"
 
 
@@ -421,9 +421,6 @@ def issuer_claims_in_ninjs(text: str | None) -> tuple[tuple[str, ...], tuple[str
     # symbols come out the same either way
     tickers = tuple(s["symbol"] for s in organisation.get("symbols", ()) if s.get("symbol"))
     return domains, tickers
-
-
-VERIFY_ROLE = URN_PREFIX + "trust:verify"
 
 
 def trust_indicators(version: PublishedVersion) -> list[dict[str, str]]:

@@ -25,13 +25,13 @@ from sqlalchemy.orm import Session
 from newswire.config import Settings
 from newswire.domain.errors import NotFound
 from newswire.provenance import log
+from newswire.provenance.terms import KEYS_PATH, iso_ms
 from newswire.store.models import LogEntry, Signature, TreeHead
 from newswire.web.deps import DB, Config
 from newswire.web.params import Int64
 
 router = APIRouter(prefix="/log/v1", tags=["transparency log"])
 
-KEYS_PATH = "/.well-known/newswire-keys.json"
 LATEST = {"Cache-Control": "no-cache"}
 FIXED = {"Cache-Control": "public, max-age=86400"}  # a signed size never changes
 
@@ -44,7 +44,7 @@ def tree_head_json(head: TreeHead, settings: Settings) -> dict[str, Any]:
         "wire": settings.base_url,
         "size": head.size,
         "root_hash": head.root_hash,
-        "timestamp": log.iso_ms(head.timestamp),
+        "timestamp": iso_ms(head.timestamp),
         "signature": head.jws,
         "kid": head.kid,
         "keys": settings.base_url + KEYS_PATH,
@@ -85,7 +85,7 @@ def entries(
                 {
                     "index": e.index,
                     "leaf_hash": e.leaf_hash,
-                    "appended_at": log.iso_ms(e.appended_at),
+                    "appended_at": iso_ms(e.appended_at),
                     "statement": e.statement,
                     "signature": e.signature,
                 }

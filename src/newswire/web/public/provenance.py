@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from newswire import taxonomy
 from newswire.domain.errors import NotFound
 from newswire.provenance.keys import key_ring
+from newswire.provenance.terms import KEYS_PATH
 from newswire.publish.signature_resource import (
-    KEYS_PATH,
     NEWSML_TYPE,
     signature_headers,
     signature_resource,
