@@ -15,7 +15,10 @@ Steps, in order:
    placeholders; link text and emphasised text become separate engine inputs.
    A sentence that is nothing but glossary terms needs no engine (origin "glossary").
 4. The engine translates all remaining inputs of the document in batches of `batch_size`,
-   each distinct input once.
+   each distinct input once, on a thread of its own; meanwhile the QA gate reads the
+   sources (`qa.read_sources`: their facts and names need no translation), so that part of
+   the gate costs no time where the engine works outside the interpreter (a subprocess, native
+   code, a server).
 5. `inline.restore` puts placeholders back; `reassemble` rebuilds the document.
 6. The QA gate checks every engine-translated sentence against its source.
 7. With a `reverse_engine` (one that translates the target language back into the source
@@ -36,6 +39,7 @@ translation allowed), or "engine_failed" (the engine raised a `TranslationError`
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -45,7 +49,7 @@ from newswire.translate.glossary import Glossary
 from newswire.translate.inline import Protected, protect, restore
 from newswire.translate.memory import TranslationMemory
 from newswire.translate.plain import plain_text
-from newswire.translate.qa import QAFlag, check_segments
+from newswire.translate.qa import QAFlag, SourceReading, check_segments, read_sources
 from newswire.translate.qa.roundtrip import KIND as ROUND_TRIP
 from newswire.translate.qa.roundtrip import round_trip_findings
 from newswire.translate.segment import reassemble, segment, translatable
@@ -105,6 +109,33 @@ def _translate_all(
     return out
 
 
+def _translate_while_reading(
+    engine: TranslationEngine,
+    inputs: list[str],
+    src: str,
+    tgt: str,
+    batch_size: int,
+    sources: list[str] | None,
+    glossary: Glossary | None,
+    context: list[str],
+) -> tuple[dict[str, str], SourceReading | None]:
+    """The engine's translations of `inputs` and, read at the same time, the gate's reading
+    of `sources` (None: no QA)."""
+    if not inputs:
+        return {}, read_sources(
+            sources, src, glossary=glossary, context=context
+        ) if sources else None
+    if sources is None:
+        return _translate_all(engine, inputs, src, tgt, batch_size), None
+    with ThreadPoolExecutor(1, thread_name_prefix="translate") as pool:
+        translating = pool.submit(_translate_all, engine, inputs, src, tgt, batch_size)
+        try:
+            reading = read_sources(sources, src, glossary=glossary, context=context)
+        finally:
+            translations = translating.result()  # the engine's own error, if it raised
+    return translations, reading
+
+
 def translate_document(
     markdown: str,
     src: str,
@@ -139,7 +170,12 @@ def translate_document(
             origins[i] = "glossary"
         protected[i] = p
         inputs.extend(needed)
-    translations = _translate_all(engine, inputs, src, tgt, batch_size) if inputs else {}
+    checked = [i for i, o in enumerate(origins) if o == "engine"]
+    context = [plain_text(item.text) for item in items]
+    translations, reading = _translate_while_reading(
+        engine, inputs, src, tgt, batch_size,
+        [items[i].text for i in checked] if qa else None, glossary, context,
+    )  # fmt: skip
     lost_by_item: dict[int, list[str]] = {}
     for i, p in protected.items():
         outputs = [translations[text] for text in p.engine_inputs()]
@@ -168,14 +204,14 @@ def translate_document(
     flags: list[QAFlag] = []
     round_trip: dict[str, int] = {}
     if qa:
-        checked = [i for i, o in enumerate(origins) if o == "engine"]
         flags = check_segments(
             [(items[i].text, final[i]) for i in checked],
             src,
             tgt,
             glossary=glossary,
             indices=checked,
-            context=[plain_text(item.text) for item in items],
+            context=context,
+            reading=reading,
         )
         for i, lost in lost_by_item.items():
             flags.append(
@@ -194,7 +230,7 @@ def translate_document(
                 checked,
                 src,
                 tgt,
-                context=[plain_text(item.text) for item in items],
+                context=context,
             )
             flags += more
         flags.sort(key=lambda f: f.segment_index)

@@ -5,7 +5,9 @@ both are cut into sentences (`newswire.translate.segment`), the sentences are al
 (within each block when both texts have the same blocks, else over the whole text) by a
 length-and-anchor dynamic programme that allows a sentence to be dropped, added, merged or
 split, and every aligned pair goes through the sentence checks. `check_segments(pairs, ...)`
-checks pairs whose alignment is already known (the pipeline's segments).
+checks pairs whose alignment is already known (the pipeline's segments); what it reads from
+the sources alone (`read_sources`: plain text, links, facts, names) may be read beforehand,
+which the pipeline does while the engine translates.
 
 The gate is a list of rules run in order (`RULES`, as GNU Mailman runs a pipeline of named
 handlers): each rule (`rule.Rule`) has a name, the kind of flag it raises, the target
@@ -44,14 +46,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from newswire.translate.facts import extract
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.recognize import known_names
 from newswire.translate.plain import link_targets, plain_text
 from newswire.translate.qa.align import align
-from newswire.translate.qa.language import Untranslated
+from newswire.translate.qa.language import Untranslated, name_words
 from newswire.translate.qa.names import EntityMissing, GlossaryTerms, MissingSubject
 from newswire.translate.qa.numbers import Dates, Numbers
-from newswire.translate.qa.rule import Rule, SentencePair
+from newswire.translate.qa.rule import Rule, SentencePair, SourceSide
 from newswire.translate.qa.structure import (
     Emails,
     LengthRatio,
@@ -63,7 +66,16 @@ from newswire.translate.qa.structure import (
 )
 from newswire.translate.segment import segment, translatable
 
-__all__ = ["KINDS", "RULES", "QAFlag", "check_pair", "check_segments", "check_sentence"]
+__all__ = [
+    "KINDS",
+    "RULES",
+    "QAFlag",
+    "SourceReading",
+    "check_pair",
+    "check_segments",
+    "check_sentence",
+    "read_sources",
+]
 
 KINDS = (
     "numbers",
@@ -131,13 +143,15 @@ def check_sentence(
     known: frozenset[str] = frozenset(),
     count_sentences: bool = True,
     links: tuple[list[str], list[str]] = ([], []),
+    side: SourceSide | None = None,
 ) -> list[QAFlag]:
     """Every rule on one aligned pair of plain-text sentences (or short passages).
 
     `links` holds the link destinations of the source and the target when they were
-    Markdown (plain text has lost them); they are checked with the URLs.
+    Markdown (plain text has lost them); they are checked with the URLs. `side`: what was
+    read from the source beforehand (`read_sources`).
     """
-    pair = SentencePair(source, target, src, tgt, glossary, known, count_sentences, links)
+    pair = SentencePair(source, target, src, tgt, glossary, known, count_sentences, links, side)
     flags: list[QAFlag] = []
     for rule in RULES:
         if not rule.applies(pair):
@@ -150,6 +164,34 @@ def check_sentence(
     return flags
 
 
+@dataclass(frozen=True)
+class SourceReading:
+    """What the gate reads from a document's source sentences alone, in their order."""
+
+    plain: list[str]
+    links: list[list[str]]
+    known: frozenset[str]
+    sides: list[SourceSide]
+
+
+def read_sources(
+    sources: Sequence[str],
+    src: str,
+    *,
+    glossary: Glossary | None = None,
+    context: Sequence[str] | None = None,
+) -> SourceReading:
+    """Read source sentences (inline Markdown allowed) for `check_segments`: needs no
+    translation, so it can run while the engine translates. `context` as in
+    `check_segments`."""
+    plain = [plain_text(s) for s in sources]
+    known = known_names(context if context is not None else plain)
+    sides = [
+        SourceSide(extract(text, src), name_words(text, known, glossary, src)) for text in plain
+    ]
+    return SourceReading(plain, [link_targets(s) for s in sources], known, sides)
+
+
 def check_segments(
     pairs: Sequence[tuple[str, str]],
     src: str,
@@ -158,21 +200,30 @@ def check_segments(
     glossary: Glossary | None = None,
     indices: Sequence[int] | None = None,
     context: Sequence[str] | None = None,
+    reading: SourceReading | None = None,
 ) -> list[QAFlag]:
     """Check aligned (source, target) pairs; `indices` numbers them (default 0, 1, ...).
 
     Pairs may hold inline Markdown; it is read as plain text. `context` is the whole
     source document's sentences, for telling names from ordinary capitalized words (by
-    default, the sources of `pairs`).
+    default, the sources of `pairs`). `reading`: the sources of `pairs`, read beforehand
+    with `read_sources` (with the same glossary and context).
     """
-    plain = [(plain_text(s), plain_text(t)) for s, t in pairs]
-    known = known_names(context if context is not None else [s for s, _ in plain])
+    if reading is None:
+        reading = read_sources([s for s, _ in pairs], src, glossary=glossary, context=context)
     flags: list[QAFlag] = []
-    for n, (source, target) in enumerate(plain):
+    for n, (_, target) in enumerate(pairs):
         index = indices[n] if indices is not None else n
-        links = (link_targets(pairs[n][0]), link_targets(pairs[n][1]))
         flags += check_sentence(
-            source, target, src, tgt, index=index, glossary=glossary, known=known, links=links
+            reading.plain[n],
+            plain_text(target),
+            src,
+            tgt,
+            index=index,
+            glossary=glossary,
+            known=reading.known,
+            links=(reading.links[n], link_targets(target)),
+            side=reading.sides[n],
         )
     return flags
 

@@ -79,9 +79,9 @@ def _in_script(text: str, lang: str) -> bool:
     return any(_script(ch) in scripts for ch in text if ch.isalpha())
 
 
-def _name_words(
+def name_words(
     source: str, known: frozenset[str], glossary: Glossary | None, src: str
-) -> set[str]:
+) -> frozenset[str]:
     """The folded words of everything in the source a translation may keep as it is."""
     found: list[str] = []
     words_ = WORD.findall(source)
@@ -99,7 +99,7 @@ def _name_words(
     if glossary:
         for start, end, _ in glossary.find(source, src):
             found += WORD.findall(source[start:end])
-    return {fold(part) for word in found for part in _LETTERS.findall(core_of(word))}
+    return frozenset(fold(part) for word in found for part in _LETTERS.findall(core_of(word)))
 
 
 def _ordinary_words(text: str) -> list[str]:
@@ -121,7 +121,7 @@ def _confirmed(kept: list[str], src: str, tgt: str) -> bool:
 
 
 def _kept_words(
-    source: str, target: str, names: set[str]
+    source: str, target: str, names: frozenset[str]
 ) -> tuple[list[str], list[str], list[str]]:
     """(the source's ordinary words, the target's, the target's that come from the source)."""
     s_words = [w.lower() for w in _ordinary_words(source) if fold(w) not in names]
@@ -145,11 +145,14 @@ def untranslated(
     *,
     known: frozenset[str] = frozenset(),
     glossary: Glossary | None = None,
+    names: frozenset[str] | None = None,
 ) -> str | None:
-    """Why the target is not (all) in the target language, or None (see the module doc)."""
+    """Why the target is not (all) in the target language, or None (see the module doc).
+    `names`: the source's `name_words`, when they were read before."""
     if same_language(src, tgt):
         return None
-    names = _name_words(source, known, glossary, src)
+    if names is None:
+        names = name_words(source, known, glossary, src)
     s_words, t_words, kept = _kept_words(source, target, names)
     if not s_words:
         return None  # only names, numbers and links: nothing to translate
@@ -219,5 +222,11 @@ class Untranslated(Rule):
 
     def check(self, pair: SentencePair) -> str | None:
         return untranslated(
-            pair.source, pair.target, pair.src, pair.tgt, known=pair.known, glossary=pair.glossary
+            pair.source,
+            pair.target,
+            pair.src,
+            pair.tgt,
+            known=pair.known,
+            glossary=pair.glossary,
+            names=pair.side.name_words if pair.side is not None else None,
         )

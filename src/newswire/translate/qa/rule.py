@@ -22,7 +22,16 @@ from newswire.translate.facts import Facts, extract
 from newswire.translate.glossary import Glossary
 from newswire.translate.qa.text import script_of
 
-__all__ = ["Rule", "SentencePair", "applicability", "not_applicable"]
+__all__ = ["Rule", "SentencePair", "SourceSide", "applicability", "not_applicable"]
+
+
+@dataclass(frozen=True)
+class SourceSide:
+    """What the rules read from a source sentence alone (`qa.read_sources`): known before
+    its translation exists, so the pipeline reads it while the engine translates."""
+
+    facts: Facts
+    name_words: frozenset[str]  # the folded words a translation may keep as they are
 
 
 @dataclass(frozen=True)
@@ -42,10 +51,11 @@ class SentencePair:
     known: frozenset[str] = frozenset()
     count_sentences: bool = True
     links: tuple[list[str], list[str]] = ([], [])
+    side: SourceSide | None = None  # the source read beforehand, if it was
 
     @cached_property
     def source_facts(self) -> Facts:
-        return extract(self.source, self.src)
+        return self.side.facts if self.side is not None else extract(self.source, self.src)
 
     @cached_property
     def target_facts(self) -> Facts:
