@@ -1,25 +1,19 @@
 """Shared by the proof suites (issue 15): the scale each suite runs at, and the figures each
 prints at the end of the run.
 
-CI runs the small configuration; `scripts/proof --full` sets NEWSWIRE_PROOF_FULL=1 for the
-full one. A suite records its figures with the `proof_figures` fixture; they are printed in
-their own section of pytest's summary, so `.ci/run`'s log shows them."""
+The scale comes from tests/proof_scale.py (`from proof_scale import proof_scale`). A suite
+records its figures with the `proof_figures` fixture; they are printed in their own section of
+pytest's summary, so `.ci/run`'s log shows them."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import pytest
 
-FULL = os.environ.get("NEWSWIRE_PROOF_FULL") == "1"
+from proof_scale import FULL
 
 _FIGURES: list[tuple[str, str]] = []
-
-
-def proof_scale(small: int, full: int) -> int:
-    """The size of a slow suite's run: `small` in CI, `full` under `scripts/proof --full`."""
-    return full if FULL else small
 
 
 @pytest.fixture
