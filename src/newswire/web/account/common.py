@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import TypeAdapter, ValidationError
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from newswire import i18n
 from newswire.intake.validate import CountryCode
@@ -16,7 +16,6 @@ from newswire.store.models import (
     Recipient,
 )
 from newswire.web import pages
-from newswire.web.api.audience import SignUp
 from newswire.web.session import (
     html,
     interface_language,
@@ -81,7 +80,7 @@ Text = Annotated[str, Form()]
 Many = Annotated[list[str], Form()]
 
 
-_EMAIL = TypeAdapter(SignUp.model_fields["email"].annotation)
+_EMAIL = TypeAdapter(EmailStr)  # the type of the sign-up form's address (api.audience.SignUp)
 
 
 _COUNTRY = TypeAdapter(CountryCode)

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.types import Send
 
 from newswire.channels.streams import Broadcaster, Event
-
-if TYPE_CHECKING:
-    from newswire.web.streams.sse import EventStream
 
 HEARTBEAT_S = 15.0
 
@@ -96,6 +93,12 @@ def _raw_cycle(send: Send) -> Any:
 _heartbeats: weakref.WeakKeyDictionary[Broadcaster, Heartbeats] = weakref.WeakKeyDictionary()
 
 
+class Ticking(Protocol):
+    """What a heartbeat timer needs of a connection (sse.EventStream is one)."""
+
+    def tick(self) -> None: ...
+
+
 class Heartbeats:
     """One timer for all of a broadcaster's SSE connections instead of one each (10,000
     parked connections then cost no timers, no wake-ups and no garbage): every HEARTBEAT_S / 2
@@ -103,15 +106,15 @@ class Heartbeats:
     connection stays silent for HEARTBEAT_S."""
 
     def __init__(self) -> None:
-        self.streams: dict[EventStream, None] = {}
+        self.streams: dict[Ticking, None] = {}
         self.task: asyncio.Task[None] | None = None
 
-    def add(self, stream: EventStream) -> None:
+    def add(self, stream: Ticking) -> None:
         self.streams[stream] = None
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
 
-    def discard(self, stream: EventStream) -> None:
+    def discard(self, stream: Ticking) -> None:
         self.streams.pop(stream, None)
 
     async def _run(self) -> None:
