@@ -182,36 +182,48 @@ def _link_density(body: str, link_count: int) -> list[Signal]:
 
 
 def _keyword_stuffing(body: str, keywords: tuple[str, ...], language: str) -> list[Signal]:
-    signals = []
+    """Stuffing in the keyword list, then in the body (in the languages whose words we count)."""
+    signals = _stuffed_keywords(keywords)
+    if language.split("-")[0].lower() in _DENSITY_LANGUAGES:
+        signals += _stuffed_body(body)
+    return signals
+
+
+def _stuffed_keywords(keywords: tuple[str, ...]) -> list[Signal]:
+    """A keyword given twice (whatever the case), or more than 25 keywords."""
     folded = [k.strip().casefold() for k in keywords if k.strip()]
     repeated = sorted({k for k, n in Counter(folded).items() if n > 1})
     if repeated:
         listed = ", ".join(f'"{k}"' for k in repeated)
-        signals.append(
-            Signal("keyword_stuffing", False, "keywords", f"keywords repeated: {listed}")
-        )
-    elif len(folded) > 25:
-        signals.append(
-            Signal("keyword_stuffing", False, "keywords", f"{len(folded)} keywords (more than 25)")
-        )
-    if language.split("-")[0].lower() not in _DENSITY_LANGUAGES:
-        return signals
+        return [Signal("keyword_stuffing", False, "keywords", f"keywords repeated: {listed}")]
+    if len(folded) > 25:
+        detail = f"{len(folded)} keywords (more than 25)"
+        return [Signal("keyword_stuffing", False, "keywords", detail)]
+    return []
+
+
+def _is_content_word(word: str) -> bool:
+    return len(word) >= 4 and word not in _STOPWORDS and not word.isdigit()
+
+
+def _stuffed_body(body: str) -> list[Signal]:
+    """One content word making up too much of the body, or crowded into one stretch of it."""
     words = [w.casefold() for w in tokens.words(body)]
-    content_words = [w for w in words if len(w) >= 4 and w not in _STOPWORDS and not w.isdigit()]
+    content_words = [w for w in words if _is_content_word(w)]
     if not content_words:
-        return signals
+        return []
     word, count = Counter(content_words).most_common(1)[0]
     share = count / len(words)
     detail = f'the word "{word}" makes up {share:.0%} of the body ({count} times)'
     if count >= 12 and share >= 0.15:
-        signals.append(Signal("keyword_stuffing", True, "body_markdown", detail))
-    elif count >= 8 and share >= 0.08:
-        signals.append(Signal("keyword_stuffing", False, "body_markdown", detail))
-    elif dense := _densest(words):
+        return [Signal("keyword_stuffing", True, "body_markdown", detail)]
+    if count >= 8 and share >= 0.08:
+        return [Signal("keyword_stuffing", False, "body_markdown", detail)]
+    if dense := _densest(words):
         word, count = dense
         detail = f'the word "{word}" appears {count} times within {WINDOW} words'
-        signals.append(Signal("keyword_stuffing", False, "body_markdown", detail))
-    return signals
+        return [Signal("keyword_stuffing", False, "body_markdown", detail)]
+    return []
 
 
 def _densest(words: list[str]) -> tuple[str, int] | None:
@@ -219,7 +231,7 @@ def _densest(words: list[str]) -> tuple[str, int] | None:
     a stuffed paragraph inside an otherwise ordinary body."""
     positions: dict[str, list[int]] = {}
     for i, word in enumerate(words):
-        if len(word) >= 4 and word not in _STOPWORDS and not word.isdigit():
+        if _is_content_word(word):
             positions.setdefault(word, []).append(i)
     best: tuple[str, int] | None = None
     for word, where in positions.items():

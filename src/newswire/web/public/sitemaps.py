@@ -11,6 +11,7 @@ embargoed can appear. Mounted with ``app.include_router(sitemaps.router)``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter
@@ -44,6 +45,26 @@ def news_language(tag: str) -> str:
     return {"zh-Hans": "zh-cn", "zh-Hant": "zh-tw"}.get(tag, tag.split("-")[0].lower())
 
 
+@dataclass(frozen=True)
+class _Page:
+    """One public page of a release: the release itself or one of its approved editions."""
+
+    language: str
+    loc: str
+    title: str
+    modified: datetime
+
+
+def _pages(entry: public.SitemapEntry, base_url: str) -> list[_Page]:
+    """The release's page first, then its editions' pages (both sitemaps list them all)."""
+    base = f"{base_url}/releases/{entry.release_id}"
+    first = _Page(entry.language, base, entry.headline, entry.modified_at)
+    return [
+        first,
+        *(_Page(lang, f"{base}/{lang}", title, at) for lang, title, at in entry.editions),
+    ]
+
+
 def _sub(parent: etree._Element, ns: str, tag: str, text: str | None = None) -> etree._Element:
     element = etree.SubElement(parent, f"{{{ns}}}{tag}")
     if text is not None:
@@ -62,21 +83,19 @@ def sitemap(db: DB, settings: Config) -> Response:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
     count = 0
     for e in entries:
-        base = f"{settings.base_url}/releases/{e.release_id}"
-        pages = [(e.language, base, e.modified_at)]
-        pages += [(lang, f"{base}/{lang}", modified) for lang, _, modified in e.editions]
-        for _lang, loc, modified in pages:
+        pages = _pages(e, settings.base_url)
+        for page in pages:
             if count >= MAX_URLS:
                 break
             url = _sub(root, SITEMAP_NS, "url")
-            _sub(url, SITEMAP_NS, "loc", loc)
-            _sub(url, SITEMAP_NS, "lastmod", _w3c(modified))
+            _sub(url, SITEMAP_NS, "loc", page.loc)
+            _sub(url, SITEMAP_NS, "lastmod", _w3c(page.modified))
             if len(pages) > 1:
-                for alt_lang, alt_loc, _ in pages:
+                for alternate in pages:
                     link = _sub(url, XHTML_NS, "link")
                     link.set("rel", "alternate")
-                    link.set("hreflang", alt_lang)
-                    link.set("href", alt_loc)
+                    link.set("hreflang", alternate.language)
+                    link.set("href", alternate.loc)
             count += 1
     return Response(_bytes(root), media_type=XML, headers=HEADERS)
 
@@ -89,19 +108,16 @@ def news_sitemap(db: DB, settings: Config) -> Response:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "news": NEWS_NS})
     count = 0
     for e in entries:
-        base = f"{settings.base_url}/releases/{e.release_id}"
-        pages = [(e.language, base, e.headline)]
-        pages += [(lang, f"{base}/{lang}", headline) for lang, headline, _ in e.editions]
-        for lang, loc, title in pages:
+        for page in _pages(e, settings.base_url):
             if count >= 1000:  # Google News reads at most 1,000 URLs a sitemap
                 break
             url = _sub(root, SITEMAP_NS, "url")
-            _sub(url, SITEMAP_NS, "loc", loc)
+            _sub(url, SITEMAP_NS, "loc", page.loc)
             news = _sub(url, NEWS_NS, "news")
             publication = _sub(news, NEWS_NS, "publication")
             _sub(publication, NEWS_NS, "name", settings.wire_name)
-            _sub(publication, NEWS_NS, "language", news_language(lang))
+            _sub(publication, NEWS_NS, "language", news_language(page.language))
             _sub(news, NEWS_NS, "publication_date", _w3c(e.first_published_at))
-            _sub(news, NEWS_NS, "title", title)
+            _sub(news, NEWS_NS, "title", page.title)
             count += 1
     return Response(_bytes(root), media_type=XML, headers=HEADERS)
