@@ -248,7 +248,7 @@ def _release_page(
             "name": i18n.language_name(e.language, lang),
             "status": e.status,
             "status_label": _label(EDITION_LABELS, e.status, lang),
-            "machine": e.machine_translated,
+            "machine_translated": e.machine_translated,
             "post_edited": e.post_edited,
             "public": e.status == "approved" and state in PUBLIC,
         }
