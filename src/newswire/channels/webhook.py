@@ -390,30 +390,32 @@ class WebhookChannel:
         workers = min(self.settings.per_host, len(by_endpoint))
         await asyncio.gather(*(worker() for _ in range(workers)))
 
-    async def _post(self, message: OutboundMessage[WebhookPayload], pinned: list[str]) -> Receipt:
-        assert self._driver is not None
+    def _headers(self, message: OutboundMessage[WebhookPayload]) -> list[str]:
+        """The request's headers: Standard Webhooks' id, timestamp and signature."""
         payload = message.payload
+        timestamp = int(self._clock())
+        return [
+            f"Content-Type: {payload.content_type}",
+            f"User-Agent: {self.settings.user_agent}",
+            f"webhook-id: {message.delivery_id}",
+            f"webhook-timestamp: {timestamp}",
+            "webhook-signature: "
+            + sign(message.delivery_id, timestamp, payload.body, payload.secrets, self._batch_key),
+            "Expect:",  # no 100-continue round trip
+        ]
+
+    async def _post(self, message: OutboundMessage[Any], pinned: list[str]) -> Receipt:
+        """One POST of the message's body with `_headers` on a pooled transfer (a subclass
+        changes the headers only)."""
+        assert self._driver is not None
         transfer = self._idle.pop() if self._idle else self._new_transfer()
         transfer.reset()
         c = transfer.curl
-        timestamp = int(self._clock())
+        headers = self._headers(message)
         c.setopt(pycurl.URL, message.endpoint)
         c.setopt(pycurl.RESOLVE, pinned)
-        c.setopt(pycurl.POSTFIELDS, payload.body)
-        c.setopt(
-            pycurl.HTTPHEADER,
-            [
-                f"Content-Type: {payload.content_type}",
-                f"User-Agent: {self.settings.user_agent}",
-                f"webhook-id: {message.delivery_id}",
-                f"webhook-timestamp: {timestamp}",
-                "webhook-signature: "
-                + sign(
-                    message.delivery_id, timestamp, payload.body, payload.secrets, self._batch_key
-                ),
-                "Expect:",  # no 100-continue round trip
-            ],
-        )
+        c.setopt(pycurl.POSTFIELDS, message.payload.body)
+        c.setopt(pycurl.HTTPHEADER, headers)
         started = time.perf_counter()
         try:
             errno, error = await self._driver.perform(c)

@@ -15,12 +15,8 @@ fan-out and the send) is not sent: it gets a FAILED receipt naming why.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import pycurl
 
 from newswire.channels.base import OutboundMessage, Outcome, Receipt
 from newswire.channels.webhook import WebhookChannel
@@ -66,34 +62,10 @@ class WebSubChannel(WebhookChannel):
             for m in messages
         ]
 
-    async def _post(  # type: ignore[override]
-        self, message: OutboundMessage[WebSubPayload], pinned: list[str]
-    ) -> Receipt:
-        assert self._driver is not None
-        payload = message.payload
-        transfer = self._idle.pop() if self._idle else self._new_transfer()
-        transfer.reset()
-        c = transfer.curl
-        c.setopt(pycurl.URL, message.endpoint)
-        c.setopt(pycurl.RESOLVE, pinned)
-        c.setopt(pycurl.POSTFIELDS, payload.body)
-        c.setopt(
-            pycurl.HTTPHEADER,
-            [
-                *payload.headers(),
-                f"User-Agent: {USER_AGENT}",
-                f"X-Newswire-Delivery: {message.delivery_id}",
-                "Expect:",
-            ],
-        )
-        started = time.perf_counter()
-        try:
-            errno, error = await self._driver.perform(c)
-        except asyncio.CancelledError:
-            self._all.remove(transfer)
-            c.close()
-            raise
-        latency = round((time.perf_counter() - started) * 1000.0, 3)
-        receipt = await self._outcome(message, transfer, errno, error, latency)
-        self._idle.append(transfer)
-        return receipt
+    def _headers(self, message: OutboundMessage[WebSubPayload]) -> list[str]:  # type: ignore[override]
+        return [
+            *message.payload.headers(),
+            f"User-Agent: {USER_AGENT}",
+            f"X-Newswire-Delivery: {message.delivery_id}",
+            "Expect:",
+        ]
