@@ -8,7 +8,8 @@ account) do the same way:
 - `message` and `refused`: the area's message page (a role refusal, "not found", "not possible");
 - `guarded_route`: a route class that answers some exceptions (a role refusal raised by a
   dependency, a domain refusal) with a page instead of a JSON error;
-- `utc` and `when`: a stored time (naive means UTC) shown in the interface language.
+- `utc` and `when`: a stored time (naive means UTC) shown in the interface language;
+- `label`: a value's label from an area's table of labels, translated.
 
 The messages stay in each area's module (marked with ``N_``, so that the area's catalog is
 checked for them); these helpers translate what they are given.
@@ -110,3 +111,11 @@ def guarded_route(answers: Mapping[type[Exception], Answer]) -> type[APIRoute]:
             return guarded
 
     return Guarded
+
+
+def label(table: Mapping[Any, str], value: Any, lang: str) -> str:
+    """``value``'s label from one of an area's tables (``N_``-marked messages), in ``lang``;
+    a value the table does not know is shown as itself, readable (``needs_review`` ->
+    ``needs review``)."""
+    message = table.get(value)
+    return i18n.gettext(lang, message) if message else str(value).replace("_", " ")

@@ -1,9 +1,7 @@
 """The desk's words: labels of states, edition statuses, version kinds, check severities, check
-and QA-flag names and fields (marked for the `desk` catalog), and how a label is looked up."""
+and QA-flag names and fields (marked for the `desk` catalog; looked up with `pages.label`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -98,12 +96,6 @@ TITLES = {404: N_("Not found")}
 
 
 NOT_POSSIBLE = N_("Not possible")
-
-
-def label(table: dict[Any, str], value: str, lang: str) -> str:
-    """``value``'s label from one of the tables above, in ``lang`` (else the value, readable)."""
-    message = table.get(value)
-    return i18n.gettext(lang, message) if message else str(value).replace("_", " ")
 
 
 def _isolated(translated: str, **params: str) -> Markup:

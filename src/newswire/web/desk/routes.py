@@ -36,7 +36,7 @@ from newswire.domain.release import ReleaseContent, content_from_json
 from newswire.intake.validate import validate_release
 from newswire.store.models import Edition, Release
 from newswire.web import pages
-from newswire.web.desk.labels import EDITION_STATUSES, NOT_POSSIBLE, TITLES, label
+from newswire.web.desk.labels import EDITION_STATUSES, NOT_POSSIBLE, TITLES
 from newswire.web.desk.views import (
     LIVE,
     PLACEABLE,
@@ -83,7 +83,7 @@ def queue(request: Request, user: DeskUser) -> HTMLResponse:
                     "headline": r.headline,
                     "language": e.language,
                     "language_name": i18n.language_name(e.language, lang),
-                    "status": label(EDITION_STATUSES, e.status, lang),
+                    "status": pages.label(EDITION_STATUSES, e.status, lang),
                     "flags": len((e.flags or {}).get("flags", [])),
                     "translated_by": e.translated_by,
                 }

@@ -31,7 +31,6 @@ from newswire.web.desk.labels import (
     STATES,
     VERSION_KINDS,
     _isolated,
-    label,
 )
 from newswire.web.session import html, interface_language
 
@@ -51,9 +50,11 @@ def _checks(release: Release, lang: str) -> list[dict[str, Any]]:
     results = [
         {
             **r,
-            "label": label(CHECKS, str(r["name"]), lang),
+            "label": pages.label(CHECKS, str(r["name"]), lang),
             "badge": "passed" if r["passed"] else str(r["severity"]),
-            "badge_label": label(SEVERITIES, "passed" if r["passed"] else r["severity"], lang),
+            "badge_label": pages.label(
+                SEVERITIES, "passed" if r["passed"] else r["severity"], lang
+            ),
         }
         for r in (release.checks or {}).get("results", [])
     ]
@@ -73,7 +74,7 @@ def _row(release: Release, lang: str) -> dict[str, Any]:
         "id": release.id,
         "headline": release.headline,
         "issuer": release.organization.name,
-        "state": label(STATES, release.state, lang),
+        "state": pages.label(STATES, release.state, lang),
         "language": i18n.language_name(release.language, lang),
         "updated": pages.when(release.updated_at, lang),
         "submitted": pages.when(datetime.fromisoformat(_submitted_at(release)), lang),
@@ -148,14 +149,14 @@ def _release_page(
         c=content,
         body=Markup(content.body_html),
         issuer=release.organization.name,
-        state_label=label(STATES, release.state, lang),
+        state_label=pages.label(STATES, release.state, lang),
         schedule=schedule,
         checks=checks,
         blocking=blocking,
         diff=diff,
         diff_label=diff_label,
         versions=[
-            (v.number, label(VERSION_KINDS, v.kind, lang), pages.when(v.published_at, lang))
+            (v.number, pages.label(VERSION_KINDS, v.kind, lang), pages.when(v.published_at, lang))
             for v in versions
         ],
         history=[
@@ -163,9 +164,9 @@ def _release_page(
                 _isolated(
                     i18n.gettext(lang, "{datetime}: {action} by {who} → {state}"),
                     datetime=pages.when(t.at, lang),
-                    action=label(ACTIONS, t.action, lang),
+                    action=pages.label(ACTIONS, t.action, lang),
                     who=t.actor_label,
-                    state=label(STATES, t.to_state, lang),
+                    state=pages.label(STATES, t.to_state, lang),
                 ),
                 t.reason,
             )
@@ -175,7 +176,7 @@ def _release_page(
             (
                 e.language,
                 i18n.language_name(e.language, lang),
-                label(EDITION_STATUSES, e.status, lang),
+                pages.label(EDITION_STATUSES, e.status, lang),
             )
             for e in translations.editions_of(s, release.id)
         ],
@@ -210,8 +211,8 @@ def _edition_page(
     flags = [
         {
             **f,
-            "kind_label": label(FLAGS, str(f.get("kind", "")), lang),
-            "field_label": label(FIELDS, str(f.get("field", "")), lang),
+            "kind_label": pages.label(FLAGS, str(f.get("kind", "")), lang),
+            "field_label": pages.label(FIELDS, str(f.get("field", "")), lang),
         }
         for f in (edition.flags or {}).get("flags", [])
     ]
@@ -230,7 +231,7 @@ def _edition_page(
         source_name=i18n.language_name(source.language, lang),
         target_name=i18n.language_name(edition.language, lang),
         flags=flags,
-        status_label=label(EDITION_STATUSES, edition.status, lang),
+        status_label=pages.label(EDITION_STATUSES, edition.status, lang),
         can_edit=edition.status in ("needs_review", "needs_translator"),
         can_approve=edition.status != "approved" and edition.status != "pending",
         error=error,

@@ -3,8 +3,6 @@ delivery states, form fields and checks (marked for the `portal` catalog), and t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from newswire import i18n, taxonomy
 from newswire.i18n import N_
 
@@ -151,10 +149,6 @@ TITLES = {404: N_("Not found"), 403: N_("Not allowed")}
 
 
 NOT_POSSIBLE = N_("Not possible")
-
-
-def _label(labels: Mapping[str, str], key: str, lang: str) -> str:
-    return i18n.gettext(lang, labels[key]) if key in labels else key.replace("_", " ")
 
 
 def _region_label(code: str, lang: str) -> str:

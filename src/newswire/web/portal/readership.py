@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from newswire.i18n import N_
 from newswire.render import charts
 from newswire.report import readership
+from newswire.web import pages
 from newswire.web.portal.common import _lang, _t
-from newswire.web.portal.labels import _label, _region_label
+from newswire.web.portal.labels import _region_label
 
 READ_LABELS = {
     "page": N_("Release page"),
@@ -33,7 +34,7 @@ def readership_context(request: Request, s: Session, release_id: str) -> dict[st
     _ = _t(request)
     figures = readership.figures(s, release_id)
     series = [
-        charts.Series(key, _label(READ_LABELS, key, lang), READ_COLORS[key])
+        charts.Series(key, pages.label(READ_LABELS, key, lang), READ_COLORS[key])
         for key in readership.CHANNELS
         if key in figures["by_channel"]
     ]

@@ -60,7 +60,7 @@ from newswire.store.models import Release
 from newswire.web import pages
 from newswire.web.portal import form as composing
 from newswire.web.portal.common import PAGE_SIZE, _done, _lang
-from newswire.web.portal.labels import NOT_POSSIBLE, STATE_LABELS, TITLES, _label
+from newswire.web.portal.labels import NOT_POSSIBLE, STATE_LABELS, TITLES
 from newswire.web.portal.readership import readership_context
 from newswire.web.portal.views import (
     _compose,
@@ -217,7 +217,7 @@ def _not_editable(request: Request, release: Release) -> HTMLResponse:
         lang,
         "A release can be edited only as a draft or when the desk asks for changes; "
         "this one is: {state}.",
-        state=_label(STATE_LABELS, release.state, lang),
+        state=pages.label(STATE_LABELS, release.state, lang),
     )
     return _message(
         request, 409, i18n.gettext(lang, "Not possible"), message, f"/portal/releases/{release.id}"
@@ -354,7 +354,7 @@ def report_page(release_id: str, request: Request, user: PortalUser) -> HTMLResp
             request,
             "portal/report.html",
             r=release,
-            state_label=_label(STATE_LABELS, release.state, lang),
+            state_label=pages.label(STATE_LABELS, release.state, lang),
             first_published=pages.when(release.first_published_at, lang),
             **context,
         )

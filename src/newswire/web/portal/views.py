@@ -46,7 +46,6 @@ from newswire.web.portal.labels import (
     STATE_COLORS,
     STATE_LABELS,
     _field_label,
-    _label,
     _language_label,
     _region_label,
 )
@@ -71,7 +70,7 @@ def _list_row(r: Release, user: SignedIn, lang: str) -> dict[str, Any]:
         "language": r.language,
         "organization": r.organization.name,
         "state": r.state,
-        "state_label": _label(STATE_LABELS, r.state, lang),
+        "state_label": pages.label(STATE_LABELS, r.state, lang),
         "updated": pages.when(r.updated_at, lang),
         "updated_iso": _iso(r.updated_at),
         "goes_out": pages.when(goes_out, lang) if state not in (State.DRAFT,) else "",
@@ -196,7 +195,9 @@ def _estimate(
         found = reach(targets(s, current, facts))
     return {
         **found,
-        "channels": [(_label(CHANNEL_LABELS, k, lang), n) for k, n in found["by_channel"].items()],
+        "channels": [
+            (pages.label(CHANNEL_LABELS, k, lang), n) for k, n in found["by_channel"].items()
+        ],
         "languages": [(_language_label(k, lang), n) for k, n in found["by_language"].items()],
         "countries": [(_region_label(k, lang), n) for k, n in found["by_country"].items()][:10],
     }
@@ -222,11 +223,11 @@ def _release_page(
             "at": pages.when(t.at, lang),
             "at_iso": _iso(t.at),
             "action": t.action,
-            "label": _label(ACTION_LABELS, t.action, lang),
+            "label": pages.label(ACTION_LABELS, t.action, lang),
             "who": t.actor_label,
-            "role": _label(ROLE_LABELS, t.role, lang),
-            "from_state": _label(STATE_LABELS, t.from_state, lang),
-            "to_state": _label(STATE_LABELS, t.to_state, lang),
+            "role": pages.label(ROLE_LABELS, t.role, lang),
+            "from_state": pages.label(STATE_LABELS, t.from_state, lang),
+            "to_state": pages.label(STATE_LABELS, t.to_state, lang),
             "moved": t.from_state != t.to_state,
             "reason": t.reason,
         }
@@ -247,7 +248,7 @@ def _release_page(
             "language": e.language,
             "name": i18n.language_name(e.language, lang),
             "status": e.status,
-            "status_label": _label(EDITION_LABELS, e.status, lang),
+            "status_label": pages.label(EDITION_LABELS, e.status, lang),
             "machine_translated": e.machine_translated,
             "post_edited": e.post_edited,
             "public": e.status == "approved" and state in PUBLIC,
@@ -266,7 +267,7 @@ def _release_page(
         c=content,
         body=Markup(content.body_html),
         organization=release.organization.name,
-        state_label=_label(STATE_LABELS, release.state, lang),
+        state_label=pages.label(STATE_LABELS, release.state, lang),
         timeline=timeline,
         desk_reason=desk_reason,
         editions=editions,
@@ -355,7 +356,9 @@ def _report_context(
     ]
     by_channel = deliveries.by_state(figures["by_channel"])
     channels = [
-        charts.Series(key, _label(CHANNEL_LABELS, key, lang), CHANNEL_COLORS.get(key, "#555f6d"))
+        charts.Series(
+            key, pages.label(CHANNEL_LABELS, key, lang), CHANNEL_COLORS.get(key, "#555f6d")
+        )
         for key in sorted(by_channel)
     ]
     by_country = [
@@ -369,8 +372,10 @@ def _report_context(
     times = deliveries.delivered_times(s, release.id)
     table = list(deliveries.rows(s, release.id, full=full, limit=TABLE_ROWS))
     for row in table:
-        row["status_label"] = _label(DELIVERY_LABELS, deliveries.state_key(row["status"]), lang)
-        row["channel_label"] = _label(CHANNEL_LABELS, row["channel"], lang)
+        row["status_label"] = pages.label(
+            DELIVERY_LABELS, deliveries.state_key(row["status"]), lang
+        )
+        row["channel_label"] = pages.label(CHANNEL_LABELS, row["channel"], lang)
     spread = figures["first_attempt_spread_ms"]
     return {
         "figures": figures,
@@ -380,7 +385,7 @@ def _report_context(
             (
                 "h-by-channel",
                 _("By channel"),
-                [(_label(CHANNEL_LABELS, k, lang), v) for k, v in by_channel.items()],
+                [(pages.label(CHANNEL_LABELS, k, lang), v) for k, v in by_channel.items()],
             ),
             ("h-by-country", _("By country"), by_country),
             ("h-by-language", _("By language"), by_language),
@@ -393,7 +398,7 @@ def _report_context(
             {
                 **e,
                 "name": i18n.language_name(e["language"], lang),
-                "status_label": _label(EDITION_LABELS, e["status"], lang),
+                "status_label": pages.label(EDITION_LABELS, e["status"], lang),
             }
             for e in figures["editions"]
         ],

@@ -16,7 +16,7 @@ from newswire.actions.actor import Actor
 from newswire.store.models import Edition, Release
 from newswire.translate.terms import MarkedTerm
 from newswire.web import pages
-from newswire.web.desk.labels import EDITION_STATUSES, FIELDS, FLAGS, STATES, label
+from newswire.web.desk.labels import EDITION_STATUSES, FIELDS, FLAGS, STATES
 from newswire.web.session import html, interface_language
 from newswire.web.translator.labels import DONE, ORIGINS, TERM_KINDS
 
@@ -39,8 +39,8 @@ def queue_row(edition: Edition, release: Release, lang: str) -> dict[str, Any]:
         "source_name": i18n.language_name(release.language, lang),
         "language": edition.language,
         "language_name": i18n.language_name(edition.language, lang),
-        "status": label(EDITION_STATUSES, edition.status, lang),
-        "state": label(STATES, release.state, lang),
+        "status": pages.label(EDITION_STATUSES, edition.status, lang),
+        "state": pages.label(STATES, release.state, lang),
         "reason": edition.reason or "",
         "deadline": _deadline(release, lang),
         "embargoed": release.state == "embargoed",
@@ -62,7 +62,7 @@ def marked(sentence: str, terms: list[MarkedTerm], lang: str) -> Markup:
             start = sentence.find(term.text, end)
     out, pos = Markup(""), 0
     for start, end, term in sorted(spans, key=lambda s: s[0]):
-        hint = label(TERM_KINDS, term.kind, lang)
+        hint = pages.label(TERM_KINDS, term.kind, lang)
         if term.target:
             hint = f"{hint}: {term.target}"
         out += escape(sentence[pos:start])
@@ -77,8 +77,8 @@ def _flag_rows(flags: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return [
         {
             **f,
-            "kind_label": label(FLAGS, str(f.get("kind", "")), lang),
-            "field_label": label(FIELDS, str(f.get("field", "")), lang),
+            "kind_label": pages.label(FLAGS, str(f.get("kind", "")), lang),
+            "field_label": pages.label(FIELDS, str(f.get("field", "")), lang),
         }
         for f in flags
     ]
@@ -112,7 +112,9 @@ def work_page(
                     "index": x.index,
                     "source": marked(x.source, x.terms, lang),
                     "target": target,
-                    "origin": label(ORIGINS, x.origin, lang) if x.origin and given is None else "",
+                    "origin": pages.label(ORIGINS, x.origin, lang)
+                    if x.origin and given is None
+                    else "",
                     "terms": [t.text for t in x.terms],
                     "flags": [
                         r for r in rows if r.get("field") == f.name and r.get("segment") == x.index
@@ -120,7 +122,7 @@ def work_page(
                 }
             )
         fields.append(
-            {"name": f.name, "label": label(FIELDS, f.name, lang), "sentences": sentences}
+            {"name": f.name, "label": pages.label(FIELDS, f.name, lang), "sentences": sentences}
         )
     edition, release = found.edition, found.release
     return html(
