@@ -10,8 +10,10 @@ mail, and bounces are only read (`newswire.channels.bounce`), never answered."""
 
 from __future__ import annotations
 
+import contextlib
 import mailbox
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -74,12 +76,19 @@ def scores(messages: dict[str, bytes], home: Path) -> dict[str, Verdict]:
         by_id[message_id] = key
         box.add(raw)
     box.close()
+    # SpamAssassin makes its state folder in the account's home whatever $HOME says: one
+    # that this run makes (empty: Bayes is off, prefs are in `home`) is removed afterwards
+    state = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".spamassassin"
+    made_here = not state.exists()
     done = subprocess.run(
         [spamassassin(), "--mbox", "-L", "-t", "-p", str(home / "user_prefs"),
          "--cf=use_bayes 0", "--cf=bayes_auto_learn 0"],
         stdin=(home / "in.mbox").open("rb"), capture_output=True, timeout=300,
         env={**os.environ, "HOME": str(home)},
     )  # fmt: skip
+    if made_here:
+        with contextlib.suppress(OSError):
+            state.rmdir()
     assert done.returncode in (0, 1), done.stderr.decode(errors="replace")
     (home / "out.mbox").write_bytes(done.stdout)
     out = {}
