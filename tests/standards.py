@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,72 @@ def validate_newsml(xml: bytes):
         lines = [f"line {e.line}: {e.message}" for e in schema.error_log]
         pytest.fail("NewsML-G2 2.35 validation failed:\n" + "\n".join(lines))
     return root
+
+
+# --- feeds: the W3C Feed Validation Service's code, and a JSON Schema of JSON Feed 1.1 ---------
+
+FEEDVALIDATOR_DIR = SHARED / "tools" / "feedvalidator"
+JSONFEED_SCHEMA = Path(__file__).resolve().parent / "proof" / "jsonfeed-1.1.schema.json"
+
+
+def _need_tool(path: Path, what: str) -> None:
+    """Skip when a shared tool is absent; under CI=true that is a failure instead."""
+    if path.exists():
+        return
+    problem = f"{what} not found at {path} (the shared/ folder beside the repo)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(problem + " (CI=true: it is required)")
+    pytest.skip(problem)
+
+
+@functools.cache
+def _feedvalidator():
+    """The validator's package from shared/tools/feedvalidator (see its SOURCES.md). Importing
+    it sets the process-wide default socket timeout; the previous one is put back."""
+    import socket
+    import sys
+
+    _need_tool(FEEDVALIDATOR_DIR / "feedvalidator", "the W3C feed validator")
+    pytest.importorskip("html5lib", reason="the feed validator needs html5lib (the test extra)")
+    if str(FEEDVALIDATOR_DIR) not in sys.path:
+        sys.path.insert(0, str(FEEDVALIDATOR_DIR))
+    timeout = socket.getdefaulttimeout()
+    try:
+        import feedvalidator
+        from feedvalidator import compatibility
+        from feedvalidator.formatter.text_plain import Formatter
+    finally:
+        socket.setdefaulttimeout(timeout)
+    return feedvalidator, compatibility, Formatter
+
+
+def feed_findings(data: bytes, url: str) -> tuple[str, list[str], list[str]]:
+    """Run an RSS or Atom document through the W3C feed validator, offline (validateString
+    fetches nothing). Returns the feed type it saw, the errors and the warnings, each as the
+    validator words it ("line 1, column 2: ...")."""
+    feedvalidator, compatibility, formatter = _feedvalidator()
+    result = feedvalidator.validateString(data, firstOccurrenceOnly=0, base=url)
+    events = compatibility.AA(result["loggedEvents"])
+    words = formatter(events)
+    errors = [words.format(e) for e in events if isinstance(e, feedvalidator.logging.Error)]
+    warnings = [words.format(e) for e in events if isinstance(e, feedvalidator.logging.Warning)]
+    log = feedvalidator.logging
+    kinds = {log.TYPE_RSS1: "rss1", log.TYPE_RSS2: "rss2", log.TYPE_ATOM: "atom"}
+    return kinds.get(result.get("feedType"), "unknown"), errors, warnings
+
+
+@functools.cache
+def jsonfeed_validator():
+    """A Draft 2020-12 validator, with format checking, for JSON Feed 1.1 (the schema beside
+    the proof suites, written from https://www.jsonfeed.org/version/1.1/)."""
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(JSONFEED_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def jsonfeed_errors(doc: Any) -> list[str]:
+    """Every way a document breaks JSON Feed 1.1, one line each ([] when it is valid)."""
+    errors = sorted(jsonfeed_validator().iter_errors(doc), key=lambda e: list(e.absolute_path))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors]

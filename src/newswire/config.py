@@ -20,7 +20,7 @@ class Settings:
     bus_url: str = ""  # "" = in-process; nats://host:4222 = NATS JetStream
     smtp_url: str = ""  # "" = the local mail folder; smtp://user:pass@host:587
     mail_from: str = "releases@newswire.local"
-    bounce_domain: str = "newswire.local"
+    bounce_domain: str = "newswire.local"  # load_settings: default the domain of mail_from
     webhook_allow: tuple[str, ...] = ()  # networks webhooks may reach despite being private
     trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed
     shutdown_grace_s: float = 3.0  # on SIGTERM, requests (streams) still open are then ended
@@ -76,7 +76,8 @@ def normalize_database_url(url: str) -> str:
 def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Settings:
     """Settings from the environment: NEWSWIRE_DATA (default ./var), DATABASE_URL (default SQLite
     in the data folder), NEWSWIRE_BASE_URL, NEWSWIRE_WIRE_NAME, NEWSWIRE_WIRE_URL,
-    NEWSWIRE_BUS_URL, NEWSWIRE_SMTP_URL, NEWSWIRE_MAIL_FROM, NEWSWIRE_BOUNCE_DOMAIN,
+    NEWSWIRE_BUS_URL, NEWSWIRE_SMTP_URL, NEWSWIRE_MAIL_FROM, NEWSWIRE_BOUNCE_DOMAIN (default:
+    the domain of NEWSWIRE_MAIL_FROM),
     NEWSWIRE_WEBHOOK_ALLOW (comma-separated networks), NEWSWIRE_TRUSTED_PROXIES (comma-separated
     addresses or networks), NEWSWIRE_DNS_RESOLVER, NEWSWIRE_DOMAIN_CHECK_URL_TEMPLATE,
     NEWSWIRE_DOMAIN_RECHECK_S (domain proofs)."""
@@ -93,7 +94,7 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "bus_url": os.environ.get("NEWSWIRE_BUS_URL", ""),
         "smtp_url": os.environ.get("NEWSWIRE_SMTP_URL", ""),
         "mail_from": os.environ.get("NEWSWIRE_MAIL_FROM", "releases@newswire.local"),
-        "bounce_domain": os.environ.get("NEWSWIRE_BOUNCE_DOMAIN", "newswire.local"),
+        "bounce_domain": os.environ.get("NEWSWIRE_BOUNCE_DOMAIN", ""),
         "delivery_lease_s": float(os.environ.get("NEWSWIRE_DELIVERY_LEASE_S", "120")),
         "dkim_key": os.environ.get("NEWSWIRE_DKIM_KEY", ""),
         "dkim_selector": os.environ.get("NEWSWIRE_DKIM_SELECTOR", "newswire"),
@@ -112,6 +113,11 @@ def load_settings(data_dir: Path | str | None = None, **overrides: object) -> Se
         "shutdown_grace_s": float(os.environ.get("NEWSWIRE_SHUTDOWN_GRACE_S", "3")),
     }
     values.update(overrides)
+    if not values["bounce_domain"]:
+        # the return path in the From address's domain: bounces reach a domain the operator
+        # runs, and receivers see one domain (SPF/DMARC alignment; SpamAssassin's
+        # HEADER_FROM_DIFFERENT_DOMAINS fires when the envelope sender's domain differs)
+        values["bounce_domain"] = str(values["mail_from"]).rpartition("@")[2]
     return Settings(**values)  # type: ignore[arg-type]
 
 
