@@ -31,7 +31,8 @@ class Settings:
     dkim_key: str = ""  # path to a PEM RSA private key; "" = no DKIM signing
     dkim_selector: str = "newswire"
     dkim_domain: str = ""  # default: the domain of mail_from
-    dns_resolver: str = ""  # host:port of the DNS server for domain proofs; "" = the system's
+    # host:port of the DNS server for domain proofs and the SSRF guard; "" = the system's
+    dns_resolver: str = ""
     domain_check_url_template: str = "https://{domain}/.well-known/newswire-verification.txt"
     domain_recheck_s: float = 86400.0  # verified domains are checked again after this
     country_header: str = ""  # a trusted proxy's country header for readership (CF-IPCountry)

@@ -7,7 +7,13 @@ import asyncio
 
 import pytest
 
-from newswire.channels.netguard import LOOPBACK, DestinationRefused, NetGuard, ResolutionFailed
+from newswire.channels.netguard import (
+    LOOPBACK,
+    DestinationRefused,
+    NetGuard,
+    ResolutionFailed,
+    numeric_ipv4,
+)
 
 REFUSED = [
     "10.0.0.1",
@@ -32,6 +38,14 @@ REFUSED = [
     "2002:c0a8:0101::1",  # 6to4 of 192.168.1.1
     "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
     "ff02::1",
+    "::7f00:1",  # IPv4-compatible ::127.0.0.1
+    "::a00:1",  # IPv4-compatible ::10.0.0.1
+    "::ffff:0:7f00:1",  # SIIT IPv4-translated 127.0.0.1
+    "64:ff9b:1::a00:1",  # local-use NAT64 of 10.0.0.1
+    "192.0.0.1",  # IETF protocol assignments
+    "192.0.0.170",
+    "192.88.99.1",  # 6to4 relay anycast
+    "fec0::1",  # site-local
 ]
 ALLOWED = ["93.184.216.34", "1.1.1.1", "8.8.8.8", "2606:4700:4700::1111", "::ffff:93.184.216.34"]
 
@@ -143,3 +157,61 @@ def test_cached_answers_are_rechecked_against_the_allow_list() -> None:
             await open_guard.resolve("hooks.test", 80)
 
     asyncio.run(scenario())
+
+
+# as libc's inet_aton and curl read them
+NUMERIC = {
+    "2130706433": "127.0.0.1",
+    "0x7f000001": "127.0.0.1",
+    "0x7f.1": "127.0.0.1",
+    "0177.0.0.1": "127.0.0.1",
+    "017700000001": "127.0.0.1",
+    "127.1": "127.0.0.1",
+    "127.0.1": "127.0.0.1",
+    "0": "0.0.0.0",
+    "0x0a.0.0.1": "10.0.0.1",
+    "192.168.0x101": "192.168.1.1",
+    "2852039166": "169.254.169.254",
+    "0xa9.0xfe.0xa9.0xfe": "169.254.169.254",
+    "1572395042": "93.184.216.34",
+}
+
+
+@pytest.mark.parametrize(("spelling", "address"), NUMERIC.items())
+def test_numeric_spellings_of_an_address_are_read_as_libc_reads_them(
+    spelling: str, address: str
+) -> None:
+    assert str(numeric_ipv4(spelling)) == address
+
+
+@pytest.mark.parametrize("name", ["1.2.3.4.5", "0x1g", "08.0.0.1", "256.1.1.1", "4294967296", "a1"])
+def test_names_that_only_look_numeric_are_names(name: str) -> None:
+    assert numeric_ipv4(name) is None
+
+
+def test_a_numeric_spelling_is_checked_as_the_address_it_spells_without_resolving() -> None:
+    resolver = stub_resolver({})
+    guard = NetGuard(resolver=resolver)
+
+    async def scenario() -> None:
+        for spelling, address in NUMERIC.items():
+            if address == "93.184.216.34":
+                assert await guard.resolve(spelling, 80) == (address,)
+            else:
+                with pytest.raises(DestinationRefused, match="not a public address"):
+                    await guard.resolve(spelling, 80)
+
+    asyncio.run(scenario())
+    assert resolver.calls == []  # type: ignore[attr-defined]
+
+
+def test_localhost_names_are_loopback_whatever_the_dns_server_says() -> None:
+    resolver = stub_resolver({"localhost": ["93.184.216.34"], "a.localhost": ["93.184.216.34"]})
+
+    async def scenario() -> None:
+        for name in ("localhost", "LOCALHOST.", "a.localhost"):
+            with pytest.raises(DestinationRefused):
+                await NetGuard(resolver=resolver).resolve(name, 80)
+
+    asyncio.run(scenario())
+    assert resolver.calls == []  # type: ignore[attr-defined]

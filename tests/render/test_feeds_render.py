@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import UTC, datetime
@@ -279,3 +280,29 @@ def test_atom_entries_changed_in_the_same_second_keep_distinct_updated() -> None
     stamps = [e.findtext(f"{ATOM}updated") for e in atom.findall(f"{ATOM}entry")]
     assert len(set(stamps)) == 2, stamps
     assert all(RFC3339.match(s) for s in stamps)
+
+
+def test_a_subheadline_with_markup_reaches_feed_readers_as_text_not_html() -> None:
+    """RSS readers show <description> as HTML, so the plain-text summary goes in escaped; Atom's
+    summary (type text) and JSON Feed's summary carry it as the text it is."""
+    hostile = 'Up 5% <img src=x onerror=alert("xss")> & more'
+    entry = _entry(
+        content={
+            "language": "de",
+            "headline": "Acme",
+            "subheadline": hostile,
+            "body_html": "<p>Erster Absatz.</p>",
+            "industries": ["wind-power"],
+        }
+    )
+    rss = etree.fromstring(feeds.render("rss", _feed(), [entry]))
+    assert rss.findtext("channel/item/description") == (
+        'Up 5% &lt;img src=x onerror=alert("xss")&gt; &amp; more'
+    )
+    shown = feedparser.parse(feeds.render("rss", _feed(), [entry])).entries[0].summary
+    assert "<img" not in shown and html.unescape(shown) == hostile  # HTML that shows the text
+    atom = etree.fromstring(feeds.render("atom", _feed(), [entry]))
+    summary = atom.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary is not None and summary.text == hostile
+    assert summary.get("type") in (None, "text")
+    assert json.loads(feeds.render("json", _feed(), [entry]))["items"][0]["summary"] == hostile

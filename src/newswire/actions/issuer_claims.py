@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newswire.actions.actor import Actor
-from newswire.channels.netguard import NetGuard
+from newswire.channels.netguard import guard_for
 from newswire.config import Settings
 from newswire.domain.errors import Conflict, Forbidden, NewswireError, NotFound
 from newswire.domain.issuer_claims import (
@@ -178,7 +178,7 @@ def check_domain(
 def _check(
     db: Session, settings: Settings, row: OrganizationDomain, by: str, now: datetime
 ) -> None:
-    guard = NetGuard(allow=settings.webhook_allow)
+    guard = guard_for(settings)
     result = check_proof_now(settings, row.domain, row.token, guard)
     row.checked_at = now
     if result.verified and result.method:

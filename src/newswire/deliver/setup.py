@@ -10,7 +10,7 @@ from newswire.channels.base import Channel
 from newswire.channels.dkim import DkimSigner
 from newswire.channels.email import EmailChannel, MailFolderChannel
 from newswire.channels.email_render import EmailSettings
-from newswire.channels.netguard import NetGuard
+from newswire.channels.netguard import guard_for
 from newswire.channels.smtp import SmtpSettings
 from newswire.channels.webhook import WebhookChannel, WebhookSettings
 from newswire.channels.websub import WebSubChannel
@@ -65,8 +65,8 @@ def make_channels(settings: Settings) -> dict[str, Channel[Any]]:
     ring = key_ring(settings.data_dir)
     webhook = WebhookChannel(
         http,
-        guard=NetGuard(allow=settings.webhook_allow),
+        guard=guard_for(settings),
         wire_key=lambda: ring.active().key.private_key,
     )
-    websub = WebSubChannel(http, guard=NetGuard(allow=settings.webhook_allow))
+    websub = WebSubChannel(http, guard=guard_for(settings))
     return {"email": email, "webhook": webhook, "websub": websub}

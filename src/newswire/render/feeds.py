@@ -33,6 +33,7 @@ the standard library. Mapping decisions:
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -342,7 +343,9 @@ def _generator(feed: Feed, entries: Sequence[Entry], *, rss: bool) -> FeedGenera
         fe.id(e.id)  # RSS: <guid isPermaLink="false">
         fe.title(_x(e.title))
         fe.link(href=e.url, rel="alternate", type="text/html", hreflang=e.language)
-        fe.summary(_x(e.summary))  # RSS: description
+        # RSS: description, which readers show as HTML: the plain-text summary goes in escaped
+        # (else a "<img onerror=..>" typed into a subheadline would run in a feed reader)
+        fe.summary(html.escape(_x(e.summary), quote=False) if rss else _x(e.summary))
         fe.content(_x(e.content_html), type="html")  # RSS: content:encoded
         fe.published(_utc(e.published))  # RSS: pubDate
         # Atom: to the millisecond, so entries changed in the same second stay distinct (the

@@ -18,7 +18,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from newswire.audience import websub
-from newswire.channels.netguard import NetGuard
+from newswire.channels.netguard import NetGuard, guard_for
 from newswire.domain.errors import FieldError
 
 log = logging.getLogger(__name__)
@@ -30,9 +30,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 def _guard(request: Request) -> NetGuard:
     guard = getattr(request.app.state, "websub_guard", None)
     if guard is None:
-        guard = request.app.state.websub_guard = NetGuard(
-            allow=request.app.state.settings.webhook_allow
-        )
+        guard = request.app.state.websub_guard = guard_for(request.app.state.settings)
     return guard
 
 
