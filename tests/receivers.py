@@ -83,3 +83,54 @@ class WebhookReceiver(LoopbackServer):
 
     def paths(self) -> list[str]:
         return [r.path for r in self.received]
+
+
+@dataclass
+class Hit:
+    """One request a WebSub subscriber got."""
+
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class WebSubSubscriber(LoopbackServer):
+    """Answers verification GETs with the challenge (or as `verify[path]` says: "404", "wrong")
+    and records them; records content POSTs and answers `post_status[path]` (200 default)."""
+
+    verify: dict[str, str] = field(default_factory=dict)
+    post_status: dict[str, int] = field(default_factory=dict)
+    gets: list[Hit] = field(default_factory=list)
+    posts: list[Hit] = field(default_factory=list)
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _runner: web.AppRunner | None = None
+
+    async def _get(self, request: web.Request) -> web.Response:
+        query = dict(request.query)
+        self.gets.append(Hit(request.path, query, dict(request.headers), b""))
+        if query.get("hub.mode") == "denied":
+            return web.Response(text="ok")
+        how = self.verify.get(request.path, "echo")
+        if how == "404":
+            return web.Response(status=404, text="no such subscription")
+        if how == "wrong":
+            return web.Response(text="not-the-challenge")
+        return web.Response(text=query.get("hub.challenge", ""))
+
+    async def _post(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        self.posts.append(Hit(request.path, dict(request.query), dict(request.headers), body))
+        return web.Response(status=self.post_status.get(request.path, 200))
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("GET", "/{tail:.*}", self._get)
+        app.router.add_route("POST", "/{tail:.*}", self._post)
+
+    def gets_to(self, path: str) -> list[dict[str, str]]:
+        return [h.query for h in self.gets if h.path == path]
+
+    def posts_to(self, path: str) -> list[Hit]:
+        return [h for h in self.posts if h.path == path]

@@ -8,7 +8,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -24,6 +24,7 @@ from newswire.taxonomy.languages import LANGUAGES, wire_language
 _hasher = PasswordHasher()
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 KEY_PATTERN = re.compile(r"^nw_([a-z0-9]{10})_([A-Za-z0-9_-]{32,64})$")
+KEY_USE_RECORDED_EVERY = timedelta(minutes=1)  # api_keys.last_used_at is this precise
 
 
 class InvalidInput(NewswireError):
@@ -179,8 +180,25 @@ def authenticate_api_key(db: Session, key: str) -> Actor:
         raise NotAuthenticated("unknown API key")
     if row.revoked_at is not None:
         raise NotAuthenticated("this API key was revoked")
-    row.last_used_at = _now()
     return Actor(f"key:{row.name}", Role(row.role), row.organization_id, row.user_id)
+
+
+def record_key_use(db: Session, key: str, *, now: datetime | None = None) -> bool:
+    """Note when a key was last used, at most once per KEY_USE_RECORDED_EVERY: every request
+    carries a key, and a write on every request would fight for the write lock (SQLite has a
+    single writer). Returns whether it wrote."""
+    match = KEY_PATTERN.match(key.strip())
+    if not match:
+        return False
+    now = now or _now()
+    row = db.scalar(select(ApiKey).where(ApiKey.prefix == match.group(1)))
+    if row is None:
+        return False
+    last = row.last_used_at
+    if last is not None and now - last.replace(tzinfo=UTC) < KEY_USE_RECORDED_EVERY:
+        return False
+    row.last_used_at = now
+    return True
 
 
 def revoke_api_key(db: Session, prefix: str) -> None:

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from newswire.config import Settings
 from newswire.store.hooks import run_after_commit
 
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite write waits for the lock
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -44,11 +46,32 @@ class Database:
         )
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, lock_wait_ms: int | None = None) -> Iterator[Session]:
+        """`lock_wait_ms`: how long this session's writes wait for a lock before they fail
+        (by default SQLite's busy timeout, PostgreSQL's no limit); for writes that may be
+        dropped rather than hold up a request."""
         with self._sessions() as session:
             with session.begin():
-                yield session
+                if lock_wait_ms is None:
+                    yield session
+                else:
+                    with self._lock_wait(session, lock_wait_ms):
+                        yield session
             run_after_commit(session)
+
+    @contextmanager
+    def _lock_wait(self, session: Session, ms: int) -> Iterator[None]:
+        connection = session.connection()
+        if not self.settings.is_sqlite:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(ms)}ms'")
+            yield
+            return
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(ms)}")
+        try:
+            yield
+            session.flush()  # the writes happen here, under the short wait
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     def upgrade(self) -> None:
         from newswire.store.migrate import upgrade

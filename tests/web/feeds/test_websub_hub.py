@@ -13,13 +13,12 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload, sqlite_url
@@ -34,62 +33,10 @@ from newswire.intake import validate_release
 from newswire.store.db import Database
 from newswire.store.models import Delivery, Endpoint, Recipient, Release
 from newswire.translate.engines import EngineRegistry
-from receivers import LoopbackServer
+from receivers import WebSubSubscriber as Subscriber
 
 HUB = "http://testserver/websub"
 ENERGY = "http://testserver/feeds/industry/energy.atom"
-
-
-# --- a WebSub subscriber ----------------------------------------------------------------------
-
-
-@dataclass
-class Hit:
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Subscriber(LoopbackServer):
-    """Answers verification GETs with the challenge (or as `verify[path]` says: "404", "wrong")
-    and records them; records content POSTs and answers `post_status[path]` (200 default)."""
-
-    verify: dict[str, str] = field(default_factory=dict)
-    post_status: dict[str, int] = field(default_factory=dict)
-    gets: list[Hit] = field(default_factory=list)
-    posts: list[Hit] = field(default_factory=list)
-    port: int = 0
-    _loop: asyncio.AbstractEventLoop | None = None
-    _runner: web.AppRunner | None = None
-
-    async def _get(self, request: web.Request) -> web.Response:
-        query = dict(request.query)
-        self.gets.append(Hit(request.path, query, dict(request.headers), b""))
-        if query.get("hub.mode") == "denied":
-            return web.Response(text="ok")
-        how = self.verify.get(request.path, "echo")
-        if how == "404":
-            return web.Response(status=404, text="no such subscription")
-        if how == "wrong":
-            return web.Response(text="not-the-challenge")
-        return web.Response(text=query.get("hub.challenge", ""))
-
-    async def _post(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.posts.append(Hit(request.path, dict(request.query), dict(request.headers), body))
-        return web.Response(status=self.post_status.get(request.path, 200))
-
-    def routes(self, app: web.Application) -> None:
-        app.router.add_route("GET", "/{tail:.*}", self._get)
-        app.router.add_route("POST", "/{tail:.*}", self._post)
-
-    def gets_to(self, path: str) -> list[dict[str, str]]:
-        return [h.query for h in self.gets if h.path == path]
-
-    def posts_to(self, path: str) -> list[Hit]:
-        return [h for h in self.posts if h.path == path]
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------

@@ -324,3 +324,31 @@ def test_a_terminal_that_stops_reading_is_cut_off_and_the_others_get_everything(
         cut.extend(chunk)
     assert cut.endswith(b"\r\n0\r\n\r\n")  # the response ended
     assert 1000 <= cut.count(b"\nid: ") < 1500
+
+
+def test_the_websocket_checks_its_key_off_the_event_loop(
+    settings: Settings, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is a database read: on the event loop it would stall every other connection."""
+    from fastapi.testclient import TestClient
+
+    from newswire.web import deps
+
+    on_loop: list[bool] = []
+    check = deps.authenticate_api_key
+
+    def watched(session: object, key: str) -> object:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return check(session, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(deps, "authenticate_api_key", watched)
+    first = publish(db, world, "Acme Opens the First Offshore Hydrogen Plant in Europe")
+    with TestClient(create_app(settings, run_scheduler=False)) as client:
+        key = world.keys["issuer"]
+        with client.websocket_connect(f"/api/v1/stream/ws?key={key}&after=0") as ws:
+            assert json.loads(ws.receive_json()["data"])["uri"].endswith(first)
+    assert on_loop == [False]

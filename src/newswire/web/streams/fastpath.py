@@ -16,10 +16,10 @@ from fastapi import (
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from newswire.actions.accounts import authenticate_api_key
 from newswire.channels.streams import Broadcaster, StreamFilter
 from newswire.domain.errors import NotAuthenticated
 from newswire.store.db import Database
+from newswire.web.deps import actor_for_key
 from newswire.web.params import fits_int64
 from newswire.web.streams.framing import SSE_MAKERS
 from newswire.web.streams.sse import EventStream, router
@@ -46,8 +46,7 @@ def _api_key(headers: dict[bytes, bytes]) -> str | None:
 
 def _authenticated(db: Database, key: str) -> bool:
     try:
-        with db.session() as s:
-            authenticate_api_key(s, key)
+        actor_for_key(db, key)
     except NotAuthenticated:
         return False
     return True

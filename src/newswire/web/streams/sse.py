@@ -33,11 +33,10 @@ from fastapi import (
 )
 from starlette.types import Receive, Scope, Send
 
-from newswire.actions.accounts import authenticate_api_key
 from newswire.channels.streams import Broadcaster, Event, StreamFilter, Subscriber, replay
 from newswire.domain.errors import NewswireError, NotAuthenticated
 from newswire.store.db import Database
-from newswire.web.deps import DB, CurrentActor
+from newswire.web.deps import DB, CurrentActor, actor_for_key
 from newswire.web.params import Int64
 from newswire.web.streams import framing
 from newswire.web.streams.framing import (
@@ -311,8 +310,7 @@ async def stream_ws(
     key as `?key=` (or an Authorization header) and `?after=` the last id you got."""
     token = key or (websocket.headers.get("authorization", "").removeprefix("Bearer ").strip())
     try:
-        with db.session() as s:
-            authenticate_api_key(s, token or "")
+        await asyncio.to_thread(actor_for_key, db, token or "")  # the database, off the loop
         flt = _filter(industry, region, lang, issuer)
     except (NotAuthenticated, BadFilter) as exc:
         await websocket.close(
