@@ -18,12 +18,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from builders import World, make_world, release_payload
 from newswire.audience.importing import import_recipients
 from newswire.cli import cluster_processes as processes
 from newswire.config import load_settings
 from newswire.store.db import Database
+from newswire.store.models import Attempt
 from proof_scale import proof_scale
 from receivers import WebhookReceiver
 
@@ -216,11 +218,13 @@ def test_terminals_on_every_process_get_every_event_once_in_order(
     )
     moved = sum(1 for t in terminals if t.reconnects)
     webhooks = delivered(receiver)
+    by_process = attempts_by_process(cluster)
     proof_figures(
         f"{CLIENTS} SSE clients on 2 gateways + 2 API nodes, {EVENTS} events through alternating "
         f"nodes, gateway killed halfway ({moved} clients reconnected): missed {missed}, "
         f"duplicated {duplicated}, out-of-order {out_of_order}; webhooks "
-        f"{len(webhooks)}/{expected_webhooks} delivered; streams done in {streamed_s:.1f} s"
+        f"{len(webhooks)}/{expected_webhooks} delivered, attempts by process {by_process}; streams "
+        f"done in {streamed_s:.1f} s"
     )
     assert moved >= CLIENTS // len(places), "the terminals on the killed gateway reconnected"
     assert (missed, duplicated, out_of_order) == (0, 0, 0)
@@ -228,6 +232,18 @@ def test_terminals_on_every_process_get_every_event_once_in_order(
     assert reference == published, "events come in the order they were published"
     assert all([rid for _, rid in t.events] == reference for t in terminals)
     assert len(webhooks) == expected_webhooks
+    assert set(by_process) <= {"worker-1", "worker-2"}, "serve --no-workers nodes deliver nothing"
+
+
+def attempts_by_process(cluster: Cluster) -> dict[str, int]:
+    """How many delivery attempts each cluster process made (its pid is in the worker name)."""
+    names = {str(m.pid): m.name for m in cluster.members}
+    counts: dict[str, int] = {}
+    with cluster.db.session() as s:
+        for worker in s.scalars(select(Attempt.worker)):
+            name = names.get((worker or "").split(":")[1], worker or "?")
+            counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def delivered(receiver: WebhookReceiver) -> set[tuple[str, str]]:
