@@ -82,7 +82,8 @@ def _bus(settings: Settings) -> Finding:
         client = await nats.connect(
             settings.bus_url,
             connect_timeout=3,
-            max_reconnect_attempts=0,
+            max_reconnect_attempts=1,  # 0 retried a refused connection until the timeout
+            reconnect_time_wait=0.1,
             allow_reconnect=False,
             error_cb=quiet,
         )
