@@ -13,9 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from newswire.cli import app
-from newswire.cli.cluster_processes import COMMAND
-
-pytestmark = pytest.mark.postgres
+from newswire.cli.cluster_processes import COMMAND, Member, record
 
 FIRST_PORT = 19510  # serve on 19510, gateway on 19511
 CLOSED_PORT = 19589  # nothing listens here
@@ -58,6 +56,7 @@ def test_start_refuses_without_postgresql_and_nats(
     assert not (tmp_path / "cluster" / "cluster.json").exists(), "nothing was started"
 
 
+@pytest.mark.postgres
 def test_start_refuses_when_nats_is_unreachable(tmp_path: Path, postgres_url: str) -> None:
     """As a real command: nats-py's logged traceback went to the process's stderr."""
     env = {
@@ -75,6 +74,7 @@ def test_start_refuses_when_nats_is_unreachable(tmp_path: Path, postgres_url: st
     assert not (tmp_path / "cluster" / "cluster.json").exists()
 
 
+@pytest.mark.postgres
 def test_start_status_stop(tmp_path: Path, postgres_url: str, nats_url: str) -> None:
     env = {"DATABASE_URL": postgres_url, "NEWSWIRE_BUS_URL": nats_url}
     sizes = ["--nodes", "1", "--workers", "1", "--gateways", "1", "--port", str(FIRST_PORT)]
@@ -106,3 +106,21 @@ def test_start_status_stop(tmp_path: Path, postgres_url: str, nats_url: str) -> 
     code, output = cluster(tmp_path, "status", **env)
     assert code == 1
     assert [line.split()[-1] for line in output.splitlines()] == ["stopped"] * 3
+
+
+def test_stop_leaves_alone_a_process_that_took_a_recorded_pid(tmp_path: Path) -> None:
+    """After a reboot, a pid in DATA/cluster/cluster.json may be another program's."""
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        members = [Member("serve-1", "serve", FIRST_PORT, other.pid, str(tmp_path / "x.log"))]
+        (tmp_path / "cluster").mkdir()
+        record(tmp_path, members)
+        code, output = cluster(tmp_path, "status")
+        assert code == 1
+        assert output.split()[-1] == "stopped"
+        code, output = cluster(tmp_path, "stop")
+        assert "stopped 0 process(es)" in output
+        assert other.poll() is None, "the other program still runs"
+    finally:
+        other.kill()
+        other.wait(10)

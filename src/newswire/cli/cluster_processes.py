@@ -116,7 +116,8 @@ def recorded(data_dir: Path) -> list[Member]:
 
 
 def running(pid: int) -> bool:
-    """Whether `pid` is a live process (a child that has exited is reaped, not counted)."""
+    """Whether `pid` is a live newswire process (a child that has exited is reaped, not
+    counted)."""
     try:
         done, _status = os.waitpid(pid, os.WNOHANG)
         if done == pid:
@@ -129,7 +130,7 @@ def running(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return not _zombie(pid)
+    return not _zombie(pid) and _runs_newswire(pid)
 
 
 def _zombie(pid: int) -> bool:
@@ -137,6 +138,17 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except (OSError, IndexError):
         return False
+
+
+def _runs_newswire(pid: int) -> bool:
+    """Whether `pid` still runs newswire: after a reboot, a recorded pid may be another
+    program's, which `stop` must not end (where /proc is missing, assume it is ours)."""
+    try:
+        return b"newswire" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return True
 
 
 def health(member: Member) -> Health:
