@@ -5,6 +5,7 @@ API client."""
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     template.dispose()
     return folder / "newswire.db"
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """NATS (JetStream) at 127.0.0.1:4222; skipped when unreachable, failed under CI=true."""
+    try:
+        socket.create_connection(("127.0.0.1", 4222), timeout=2).close()
+    except OSError as exc:
+        problem = f"NATS at 127.0.0.1:4222 is unreachable: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(problem + " (CI=true: NATS is required)")
+        pytest.skip(problem)
+    return "nats://127.0.0.1:4222"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

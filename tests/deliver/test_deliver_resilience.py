@@ -162,24 +162,6 @@ def test_failing_endpoints_never_slow_the_healthy_ones(
             r.stop()
 
 
-def _nats_reachable() -> str | None:
-    try:
-        socket.create_connection(("127.0.0.1", 4222), timeout=2).close()
-    except OSError as exc:
-        return f"NATS at 127.0.0.1:4222 is unreachable: {exc}"
-    return None
-
-
-@pytest.fixture
-def nats_url() -> str:
-    problem = _nats_reachable()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem + " (CI=true: NATS is required)")
-        pytest.skip(problem)
-    return "nats://127.0.0.1:4222"
-
-
 @pytest.mark.parametrize(
     "database_url",
     ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],

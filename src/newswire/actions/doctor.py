@@ -76,8 +76,16 @@ def _bus(settings: Settings) -> Finding:
     async def probe() -> str:
         import nats
 
+        async def quiet(_error: Exception) -> None:
+            """The failure is the finding: no traceback from nats-py's default error callback."""
+
         client = await nats.connect(
-            settings.bus_url, connect_timeout=3, max_reconnect_attempts=0, allow_reconnect=False
+            settings.bus_url,
+            connect_timeout=3,
+            max_reconnect_attempts=1,  # 0 retried a refused connection until the timeout
+            reconnect_time_wait=0.1,
+            allow_reconnect=False,
+            error_cb=quiet,
         )
         try:
             info = await client.jetstream().account_info()
@@ -91,8 +99,8 @@ def _bus(settings: Settings) -> Finding:
         return Finding(
             FAIL,
             "bus",
-            f"NATS at {settings.bus_url} with JetStream cannot be used: {type(exc).__name__}: "
-            f"{exc}",
+            f"NATS at {settings.bus_url} with JetStream cannot be used: "
+            + (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__),
         )
     return Finding(OK, "bus", f"NATS JetStream at {settings.bus_url} ({streams})")
 
@@ -239,3 +247,8 @@ CHECKS = (_database, _bus, _smtp, _dkim, _base_url, _translation, _webhooks, _si
 
 def examine(settings: Settings) -> list[Finding]:
     return [check(settings) for check in CHECKS]
+
+
+def examine_shared_services(settings: Settings) -> list[Finding]:
+    """The database and bus checks alone: what processes sharing a wire need reachable."""
+    return [_database(settings), _bus(settings)]

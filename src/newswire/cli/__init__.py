@@ -6,12 +6,13 @@ modules below register their commands on it, in the order `newswire --help` list
 from __future__ import annotations
 
 from newswire.cli import serve, release, accounts, recipients, deliveries, i18n, translate
-from newswire.cli import provenance, doctor
+from newswire.cli import provenance, doctor, cluster
 from newswire.cli.app import app
 
 __all__ = [
     "accounts",
     "app",
+    "cluster",
     "deliveries",
     "doctor",
     "i18n",

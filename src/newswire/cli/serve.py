@@ -20,13 +20,20 @@ def serve(
     data: DataDir = None,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    no_workers: Annotated[
+        bool,
+        typer.Option(
+            "--no-workers",
+            help="An API node only: leave delivery to `newswire worker` processes (scale-out)",
+        ),
+    ] = False,
 ) -> None:
     """Serve the web, the API and the scheduler on existing data."""
     import uvicorn
 
     from newswire.web.app import create_app
 
-    settings = load_settings(data)
+    settings = load_settings(data, **({"run_workers": False} if no_workers else {}))
     with errors_as_messages():
         application = create_app(settings)
     typer.echo(f"newswire serving {settings.data_dir} at http://{host}:{port}/")

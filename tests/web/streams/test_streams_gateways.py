@@ -4,8 +4,6 @@ replaying from the shared database; a terminal can switch gateways without a gap
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -25,18 +23,6 @@ from newswire.web.streams.gateway import create_gateway_app
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return sqlite_url(request, tmp_path)
-
-
-@pytest.fixture
-def nats_url() -> str:
-    try:
-        socket.create_connection(("127.0.0.1", 4222), timeout=2).close()
-    except OSError as exc:
-        problem = f"NATS at 127.0.0.1:4222 is unreachable: {exc}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem + " (CI=true: NATS is required)")
-        pytest.skip(problem)
-    return "nats://127.0.0.1:4222"
 
 
 @pytest.fixture

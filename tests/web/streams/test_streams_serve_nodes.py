@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from test_streams import publish, publish_later, read_events
-from test_streams_gateways import nats_url, publisher_bus  # noqa: F401 (fixtures)
+from test_streams_gateways import publisher_bus  # noqa: F401 (fixtures)
 
 from builders import World, make_world
 from newswire.bus.nats import NatsBus
@@ -32,7 +32,7 @@ def shared_db(postgres_url: str, tmp_path: Path) -> Iterator[Database]:
 def test_a_serve_node_streams_what_another_node_published(
     shared_db: Database,
     postgres_url: str,
-    nats_url: str,  # noqa: F811
+    nats_url: str,
     publisher_bus: NatsBus,  # noqa: F811
     tmp_path: Path,
 ) -> None:
