@@ -121,10 +121,18 @@ class DeliveryWorker:
         return total
 
     async def run_forever(self, wakeups: Any, poll_s: float = 2.0) -> None:
-        """Work whenever the bus says there is work, and poll for retries and expired leases."""
+        """Work whenever the bus says there is work, and poll for retries and expired leases.
+        A bus that fails (its server down) counts as no wakeup: the outbox is still polled."""
         while True:
             try:
                 ids = await wakeups.next_batch(timeout=poll_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("the bus failed; polling the outbox instead", exc_info=True)
+                await asyncio.sleep(poll_s)
+                ids = None
+            try:
                 while await self.run_once(ids):
                     ids = None
             except asyncio.CancelledError:
