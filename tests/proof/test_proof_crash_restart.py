@@ -113,8 +113,12 @@ def test_kill_9_and_restart_lose_no_delivery(
                 f"the fan-out stalled at {observed()} of {expected} before killing {victim}"
             )
             if victim == "nats":
-                kills.append(f"nats@{observed()} t={time.monotonic() - started:.1f}")
-                wire.kill_nats(fresh_store=False)
+                lose_store = rng.random() < 0.5  # as if NATS came back on a new machine
+                kills.append(
+                    f"nats@{observed()}{'(store lost)' if lose_store else ''}"
+                    f" t={time.monotonic() - started:.1f}"
+                )
+                wire.kill_nats(fresh_store=lose_store)
                 continue
             pid = wire.processes[victim].pid
             _wait(lambda p=pid: bool(_in_flight(db, p)), IN_FLIGHT_WAIT_S)  # type: ignore[misc]

@@ -20,14 +20,23 @@ INTERRUPTED = "interrupted"
 UNFINISHED = (SENDING, INTERRUPTED)  # not an Outcome: neither delivered nor a failure
 
 
-def start_attempts(db: Session, ids: Sequence[str], *, worker: str, now: datetime) -> None:
+def start_attempts(db: Session, ids: Sequence[str], *, worker: str, now: datetime) -> set[str]:
     """Before sending `ids` (claimed by `worker`): close the tries of crashed workers as
-    interrupted, then open a "sending" attempt for each (commit before the network call)."""
+    interrupted, then open a "sending" attempt for each (commit before the network call).
+
+    Returns the ids to send: those still claimed by `worker`. A claim whose lease ran out
+    before its send began (a slow wave, a busy database) may be another worker's by now; that
+    worker sends it and records it, so this one must not, or its try would stay "sending"."""
     if not ids:
-        return
-    deliveries = {d.id: d for d in db.scalars(select(Delivery).where(Delivery.id.in_(ids)))}
+        return set()
+    mine = select(Delivery).where(
+        Delivery.id.in_(ids), Delivery.lease_owner == worker, Delivery.state == "sending"
+    )
+    if db.get_bind().dialect.name == "postgresql":  # no claim takes them over meanwhile
+        mine = mine.with_for_update()
+    deliveries = {d.id: d for d in db.scalars(mine)}
     for stale in db.scalars(
-        select(Attempt).where(Attempt.delivery_id.in_(ids), Attempt.outcome == SENDING)
+        select(Attempt).where(Attempt.delivery_id.in_(deliveries), Attempt.outcome == SENDING)
     ):
         stale.outcome = INTERRUPTED
         stale.detail = "the worker stopped before the result was recorded"
@@ -38,6 +47,7 @@ def start_attempts(db: Session, ids: Sequence[str], *, worker: str, now: datetim
         db.add(
             Attempt(delivery_id=d.id, number=d.attempts + 1, at=now, outcome=SENDING, worker=worker)
         )
+    return set(deliveries)
 
 
 def finish_attempt(

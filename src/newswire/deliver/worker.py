@@ -100,7 +100,12 @@ class DeliveryWorker:
         """Attempts opened (committed) before the network calls, receipts recorded right after
         the wave: a crash repeats at most one wave's sends, and the history shows them."""
         with self.db.session() as s:
-            start_attempts(s, [m.delivery_id for m in wave], worker=self.name, now=self.clock())
+            mine = start_attempts(
+                s, [m.delivery_id for m in wave], worker=self.name, now=self.clock()
+            )
+        wave = [m for m in wave if m.delivery_id in mine]  # a lost lease: another's to send
+        if not wave:
+            return Counter()
         receipts = await self.channels[channel].send_batch(wave)
         by_id = {m.delivery_id: m.endpoint for m in wave}
         for r in receipts:
