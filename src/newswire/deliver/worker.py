@@ -101,7 +101,11 @@ class DeliveryWorker:
         the wave: a crash repeats at most one wave's sends, and the history shows them."""
         with self.db.session() as s:
             mine = start_attempts(
-                s, [m.delivery_id for m in wave], worker=self.name, now=self.clock()
+                s,
+                [m.delivery_id for m in wave],
+                worker=self.name,
+                now=self.clock(),
+                lease=timedelta(seconds=self.db.settings.delivery_lease_s),
             )
         wave = [m for m in wave if m.delivery_id in mine]  # a lost lease: another's to send
         if not wave:
