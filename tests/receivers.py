@@ -23,7 +23,8 @@ class Received:
 
 class LoopbackServer:
     """An aiohttp server on 127.0.0.1 (its `port`, or a free one when 0), on its own thread and
-    event loop, so that synchronous tests can talk to it. Subclasses (dataclasses) add their routes in `routes`."""
+    event loop, so that synchronous tests can talk to it. Subclasses (dataclasses) add their
+    routes in `routes`."""
 
     port: int
     _loop: asyncio.AbstractEventLoop | None
@@ -44,7 +45,7 @@ class LoopbackServer:
             self.routes(app)
             self._runner = web.AppRunner(app, access_log=None)
             self._loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+            site = web.TCPSite(self._runner, "127.0.0.1", self.port)  # 0: any free port
             self._loop.run_until_complete(site.start())
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
             ready.set()

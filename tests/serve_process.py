@@ -1,5 +1,5 @@
-"""A real `newswire serve` process on a fresh data folder, for tests of what only a process shows
-(proxy headers as uvicorn reads them, how fast it stops)."""
+"""Real `newswire` processes (`serve`, `worker`, `gateway`) on a data folder, for tests of what
+only a process shows (proxy headers as uvicorn reads them, how fast it stops, kill -9)."""
 
 from __future__ import annotations
 
@@ -34,25 +34,38 @@ def serving(data: Path, port: int, **env: str) -> Iterator[subprocess.Popen[byte
     )
     db.upgrade()
     db.dispose()
-    command = [sys.executable, "-c", "from newswire.cli import main; main()", "serve"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = newswire_process("serve", "--port", str(port), env=environment)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/login", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, "newswire serve exited on start"
-                assert time.monotonic() < deadline, "newswire serve never answered"
-                time.sleep(0.1)
+        wait_answering(process, f"http://127.0.0.1:{port}/login")
         yield process
     finally:
         if process.poll() is None:
             process.kill()
         process.wait(10)
+
+
+def newswire_process(
+    *args: str, env: dict[str, str], log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`newswire ARGS...` with exactly `env` as its environment (stdout and stderr appended to
+    `log`, else discarded)."""
+    output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
+    command = [sys.executable, "-c", "from newswire.cli import main; main()", *args]
+    try:
+        return subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    finally:
+        if log is not None:
+            output.close()  # type: ignore[union-attr]
+
+
+def wait_answering(process: subprocess.Popen[bytes], url: str, timeout: float = 30) -> None:
+    """Until `url` answers over HTTP (any status); fails if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            assert process.poll() is None, f"{process.args[3:]} exited on start"
+            assert time.monotonic() < deadline, f"{process.args[3:]} never answered at {url}"
+            time.sleep(0.1)

@@ -42,6 +42,7 @@ class MailHandler:
     """Accepts mail, except for a few addresses that it refuses the way real servers do."""
 
     pipelining: bool = True
+    delay_s: float = 0.0  # before accepting each message, as a busy server takes its time
     messages: list[Received] = field(default_factory=list)
     sessions: int = 0
 
@@ -81,6 +82,8 @@ class MailHandler:
             return "421 4.3.2 Shutting down, come back later"
         if any(r.startswith("slow@") for r in envelope.rcpt_tos):
             await asyncio.sleep(1.0)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         data = envelope.original_content or b""
         self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), data))
         return "250 2.0.0 Ok: queued"
@@ -100,7 +103,8 @@ class SmtpServer:
 
 @pytest.fixture
 def smtp_server() -> Iterator[Callable[..., SmtpServer]]:
-    """Start aiosmtpd servers: ``smtp_server(pipelining=True, tls=None, auth=None)``."""
+    """Start aiosmtpd servers: ``smtp_server(pipelining=True, tls=None, auth=None, port=None,
+    delay_s=0.0)``."""
     started: list[SmtpServer] = []
 
     def start(
@@ -108,8 +112,9 @@ def smtp_server() -> Iterator[Callable[..., SmtpServer]]:
         tls: tuple[ssl.SSLContext, Path] | None = None,
         auth: tuple[str, str] | None = None,
         port: int | None = None,
+        delay_s: float = 0.0,
     ) -> SmtpServer:
-        handler = MailHandler(pipelining=pipelining)
+        handler = MailHandler(pipelining=pipelining, delay_s=delay_s)
         kwargs: dict[str, Any] = {}
         if tls is not None:
             kwargs.update(tls_context=tls[0], require_starttls=True)

@@ -7,9 +7,9 @@ reached the endpoint; a repeat carries the same webhook-id) and counts it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from newswire.channels.base import Receipt
@@ -20,14 +20,32 @@ INTERRUPTED = "interrupted"
 UNFINISHED = (SENDING, INTERRUPTED)  # not an Outcome: neither delivered nor a failure
 
 
-def start_attempts(db: Session, ids: Sequence[str], *, worker: str, now: datetime) -> None:
-    """Before sending `ids` (claimed by `worker`): close the tries of crashed workers as
-    interrupted, then open a "sending" attempt for each (commit before the network call)."""
+def start_attempts(
+    db: Session, ids: Sequence[str], *, worker: str, now: datetime, lease: timedelta
+) -> set[str]:
+    """Before sending `ids` (claimed by `worker`): renew their lease from `now`, close the tries
+    of crashed workers as interrupted, then open a "sending" attempt for each (commit before the
+    network call).
+
+    Returns the ids to send: those still claimed by `worker`. A claim whose lease ran out
+    before its send began (a slow wave, a busy database) may be another worker's by now; that
+    worker sends it and records it, so this one must not, or its try would stay "sending". The
+    renewal comes first: it takes the rows' write locks (the database's, on SQLite), so no
+    claim can take them over between this check and the attempts it opens."""
     if not ids:
-        return
-    deliveries = {d.id: d for d in db.scalars(select(Delivery).where(Delivery.id.in_(ids)))}
+        return set()
+    db.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.lease_owner == worker, Delivery.state == "sending")
+        .values(lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    mine = select(Delivery).where(
+        Delivery.id.in_(ids), Delivery.lease_owner == worker, Delivery.state == "sending"
+    )
+    deliveries = {d.id: d for d in db.scalars(mine.execution_options(populate_existing=True))}
     for stale in db.scalars(
-        select(Attempt).where(Attempt.delivery_id.in_(ids), Attempt.outcome == SENDING)
+        select(Attempt).where(Attempt.delivery_id.in_(deliveries), Attempt.outcome == SENDING)
     ):
         stale.outcome = INTERRUPTED
         stale.detail = "the worker stopped before the result was recorded"
@@ -38,6 +56,7 @@ def start_attempts(db: Session, ids: Sequence[str], *, worker: str, now: datetim
         db.add(
             Attempt(delivery_id=d.id, number=d.attempts + 1, at=now, outcome=SENDING, worker=worker)
         )
+    return set(deliveries)
 
 
 def finish_attempt(

@@ -100,7 +100,16 @@ class DeliveryWorker:
         """Attempts opened (committed) before the network calls, receipts recorded right after
         the wave: a crash repeats at most one wave's sends, and the history shows them."""
         with self.db.session() as s:
-            start_attempts(s, [m.delivery_id for m in wave], worker=self.name, now=self.clock())
+            mine = start_attempts(
+                s,
+                [m.delivery_id for m in wave],
+                worker=self.name,
+                now=self.clock(),
+                lease=timedelta(seconds=self.db.settings.delivery_lease_s),
+            )
+        wave = [m for m in wave if m.delivery_id in mine]  # a lost lease: another's to send
+        if not wave:
+            return Counter()
         receipts = await self.channels[channel].send_batch(wave)
         by_id = {m.delivery_id: m.endpoint for m in wave}
         for r in receipts:
@@ -121,10 +130,18 @@ class DeliveryWorker:
         return total
 
     async def run_forever(self, wakeups: Any, poll_s: float = 2.0) -> None:
-        """Work whenever the bus says there is work, and poll for retries and expired leases."""
+        """Work whenever the bus says there is work, and poll for retries and expired leases.
+        A bus that fails (its server down) counts as no wakeup: the outbox is still polled."""
         while True:
             try:
                 ids = await wakeups.next_batch(timeout=poll_s)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("the bus failed; polling the outbox instead", exc_info=True)
+                await asyncio.sleep(poll_s)
+                ids = None
+            try:
                 while await self.run_once(ids):
                     ids = None
             except asyncio.CancelledError:
