@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
@@ -201,8 +202,10 @@ _ALIASES = {"in": "id", "iw": "he", "zsm": "ms", "cmn": "zh"}
 _HANS_REGIONS = frozenset({"CN", "SG", "MY"})
 
 
+@lru_cache(maxsize=512)
 def split_tag(tag: str) -> tuple[str, str | None]:
-    """(base language, script) of a tag; for Chinese a region implies the script."""
+    """(base language, script) of a tag; for Chinese a region implies the script. Cached: the
+    QA gate asks it thousands of times per edition about the same few tags."""
     parts = tag.replace("_", "-").split("-")
     base = _ALIASES.get(parts[0].lower(), parts[0].lower())
     script = None

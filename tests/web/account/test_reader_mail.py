@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 import dkim
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 
 from builders import World, release_payload
@@ -158,7 +160,7 @@ def test_a_reader_of_portuguese_gets_the_portuguese_edition_from_portal_and_desk
     text, page_html = part(edition, "plain"), part(edition, "html")
     for expected in (
         "200 pesquisadores",  # the subheadline
-        "LISBON, Portugal, 3 de dezembro de 2026",  # the dateline
+        f"LISBON, Portugal, {format_date(datetime.now(UTC).date(), 'long', locale='pt')}",  # dateline
         "(Newswire) –",  # the attribution
         "Sobre Acme Renewables AG\nAcme makes batteries.",  # the boilerplate
         "Contatos para a imprensa\nAnn Lee\nE-mail: press@acme.example",

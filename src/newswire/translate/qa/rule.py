@@ -85,9 +85,16 @@ def _lookup(table: Mapping[str, str], lang: str) -> str | None:
     return table.get(base_lang(lang)) or table.get(script_of(lang) or "")
 
 
+_NOT_APPLICABLE: dict[tuple[type[Rule], str], str | None] = {}
+
+
 def not_applicable(rule: Rule, lang: str) -> str | None:
-    """Why `rule` does not apply to targets in `lang`, or None when it does."""
-    return _lookup(rule.not_for, lang)
+    """Why `rule` does not apply to targets in `lang`, or None when it does (remembered per
+    kind of rule and language: the gate asks for every sentence)."""
+    key = (type(rule), lang)
+    if key not in _NOT_APPLICABLE:
+        _NOT_APPLICABLE[key] = _lookup(rule.not_for, lang)
+    return _NOT_APPLICABLE[key]
 
 
 def applicability(rule: Rule, lang: str) -> tuple[str, str | None]:
