@@ -97,9 +97,10 @@ class FaultyReceiver(LoopbackServer):
     /ok/... answers 204, /e500/... 500, /hang/... holds the request open and answers nothing
     until `release`, /reset/... resets the connection, /trickle/... sends a byte every 0.2 s
     until `release`. `received` records what came in (when it came in); `open` counts the
-    hanging and trickling requests still held."""
+    hanging and trickling requests still held. While `faults` is False every path answers 204."""
 
     received: list[Received] = field(default_factory=list)
+    faults: bool = True
     open: int = 0
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
@@ -125,7 +126,7 @@ class FaultyReceiver(LoopbackServer):
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        fault = request.match_info["fault"]
+        fault = request.match_info["fault"] if self.faults else "ok"
         self.received.append(Received(request.path, dict(request.headers), body, time.monotonic()))
         released = self._event()
         if fault == "e500":
