@@ -30,7 +30,7 @@ TIMEOUT_DETAIL = "timeout"  # how a channel's receipt for a timed-out request be
 @dataclass(frozen=True, slots=True)
 class LaneSettings:
     per_host: int = 16  # healthy lane: requests in flight to one host at most
-    slow_per_host: int = 4  # slow lane: new requests of demoted endpoints at most
+    slow_per_host: int = 8  # slow lane: new requests of demoted endpoints at most
     per_endpoint: int = 2  # requests in flight to one URL at most, in either lane
     slow_factor: float = 4.0  # slower than this many times the host's usual latency: demoted
     slow_floor_s: float = 0.25  # ... but never for a request quicker than this
