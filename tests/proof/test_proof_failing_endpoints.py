@@ -92,11 +92,15 @@ def _worker(db: Database) -> DeliveryWorker:
 
 
 def _last_hit(rx: FaultyReceiver, paths: set[str]) -> float:
-    """When the last of `paths` was reached (at least once each: a repeat, after a timeout on
-    a loaded machine, is allowed and carries the same webhook-id)."""
-    hits = [r.at for r in rx.received if r.path in paths]
-    assert {r.path for r in rx.received if r.path in paths} == paths, "one was not delivered"
-    return max(hits)
+    """When the last of `paths` was first reached. A repeat (after a timeout on a loaded
+    machine) is allowed, carries the same webhook-id, and is not counted: the receiver had
+    the release from the first request on."""
+    first: dict[str, float] = {}
+    for r in rx.received:
+        if r.path in paths:
+            first.setdefault(r.path, r.at)
+    assert set(first) == paths, "an endpoint was not delivered"
+    return max(first.values())
 
 
 def test_failing_endpoints_do_not_slow_the_healthy_ones(
