@@ -1,9 +1,12 @@
 """Real HTTP receivers for delivery tests: an aiohttp server on loopback, in its own thread, that
-records every request and answers per path (204 by default)."""
+records every request and answers per path (204 by default), and one whose endpoints fail
+(`FaultyReceiver`)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -135,3 +138,73 @@ class WebSubSubscriber(LoopbackServer):
 
     def posts_to(self, path: str) -> list[Hit]:
         return [h for h in self.posts if h.path == path]
+
+
+FAULTS = ("ok", "e500", "hang", "reset", "trickle")
+
+
+@dataclass
+class FaultyReceiver(LoopbackServer):
+    """Endpoints that fail in the ways real ones do, chosen by the path's first segment:
+    /ok/... answers 204, /e500/... 500, /hang/... holds the request open and answers nothing
+    until `release`, /reset/... resets the connection, /trickle/... sends a byte every 0.2 s
+    until `release`. `received` records what came in (when it came in); `open` counts the
+    hanging and trickling requests still held. While `faults` is False every path answers 204."""
+
+    received: list[Received] = field(default_factory=list)
+    faults: bool = True
+    open: int = 0
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _runner: web.AppRunner | None = None
+    _released: asyncio.Event | None = None
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_route("POST", "/{fault}/{tail:.*}", self._handle)
+
+    def release(self) -> None:
+        """Let every held request end (hangs answer 204, trickles finish)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._event().set)
+
+    def stop(self) -> None:
+        self.release()
+        super().stop()
+
+    def _event(self) -> asyncio.Event:
+        if self._released is None:
+            self._released = asyncio.Event()
+        return self._released
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        fault = request.match_info["fault"] if self.faults else "ok"
+        self.received.append(Received(request.path, dict(request.headers), body, time.monotonic()))
+        released = self._event()
+        if fault == "e500":
+            return web.Response(status=500, text="broken")
+        if fault == "reset":
+            transport = request.transport
+            if transport is not None:
+                sock = transport.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                transport.abort()
+            return web.Response(status=204)
+        if fault in ("hang", "trickle"):
+            self.open += 1
+            try:
+                if fault == "hang":
+                    await released.wait()
+                    return web.Response(status=204)
+                response = web.StreamResponse(status=200)
+                await response.prepare(request)
+                while not released.is_set():
+                    await response.write(b".")
+                    await asyncio.sleep(0.2)
+                return response
+            finally:
+                self.open -= 1
+        return web.Response(status=204)
+
+    def paths(self, fault: str) -> list[str]:
+        return [r.path for r in self.received if r.path.startswith(f"/{fault}/")]

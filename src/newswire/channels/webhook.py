@@ -6,7 +6,7 @@ small POSTs, and per request Python overhead is the limit. Measured on a 2-core 
 a local nginx: httpx ~250/s, aiohttp ~3,500-5,000/s, a bare CurlMulti loop ~10,000-13,000/s,
 and this channel, signing and collecting receipts, ~7,200/s (bench/fanout_webhooks.py).
 libcurl keeps connections alive and pooled per host; the event loop only wakes it when a
-socket is ready (`_CurlDriver`).
+socket is ready (`CurlDriver`).
 
 Safety: every destination goes through `NetGuard` (resolved once, every address checked, the
 checked addresses pinned with CURLOPT_RESOLVE) and, as the last word, each socket libcurl opens
@@ -30,10 +30,9 @@ import re
 import socket
 import ssl
 import time
-import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -42,6 +41,8 @@ import pycurl
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from newswire.channels.base import OutboundMessage, Outcome, Receipt, valid_delivery_id
+from newswire.channels.curl_multi import CurlDriver
+from newswire.channels.lanes import TIMEOUT_DETAIL, HostLanes, LaneSettings
 from newswire.channels.netguard import DestinationRefused, NetGuard, ResolutionFailed
 from newswire.channels.outcomes import classify_http, parse_retry_after
 
@@ -67,9 +68,12 @@ class WebhookPayload:
 
 @dataclass(frozen=True)
 class WebhookSettings:
-    connect_timeout_s: float = 5.0
-    timeout_s: float = 15.0  # the whole request, connect included
-    per_host: int = 16  # requests in flight to one host (scheme, name, port) at most
+    connect_timeout_s: float = 3.0
+    first_byte_timeout_s: float = 10.0  # nothing received for this long: a hanging endpoint
+    timeout_s: float = 15.0  # the whole request, connect included (catches a trickle)
+    per_host: int = 16  # healthy requests in flight to one host (scheme, name, port) at most
+    # per-endpoint limit, slow lane, demotion (its per_host is this per_host)
+    lanes: LaneSettings = field(default_factory=LaneSettings)
     max_in_flight: int = 1024  # requests in flight in all
     user_agent: str = "newswire-webhooks/0.1"
     ca_file: str | None = None  # default: the system's CA bundle
@@ -111,106 +115,6 @@ def _default_ca_file() -> str | None:
     return None
 
 
-class _CurlDriver:
-    """Runs a CurlMulti on the asyncio event loop (libcurl's "multi_socket" API): libcurl says
-    which sockets to watch and when to wake it; completed transfers resolve futures."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, max_host_connections: int) -> None:
-        self._loop = loop
-        self._multi = pycurl.CurlMulti()
-        self._multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
-        self._multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
-        self._multi.setopt(pycurl.M_MAX_HOST_CONNECTIONS, max_host_connections)
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at = 0.0
-        self._futures: dict[pycurl.Curl, asyncio.Future[tuple[int, str]]] = {}
-        self._watched: dict[int, int] = {}  # fd -> the POLL_* events watched
-
-    def perform(self, curl: pycurl.Curl) -> asyncio.Future[tuple[int, str]]:
-        """Start a transfer; the future gives (curl error code, message), (0, "") on success."""
-        future: asyncio.Future[tuple[int, str]] = self._loop.create_future()
-        self._futures[curl] = future
-        self._multi.add_handle(curl)
-        return future
-
-    def _on_socket(self, event: int, fd: int, multi: object, data: object) -> None:
-        # Only touch the loop's registrations that change: re-registering a reader that is
-        # already there costs as much as the request itself.
-        loop = self._loop
-        before = self._watched.get(fd, 0)
-        after = 0 if event == pycurl.POLL_REMOVE else event
-        if after:
-            self._watched[fd] = after
-        else:
-            self._watched.pop(fd, None)
-        wants_in = after in (pycurl.POLL_IN, pycurl.POLL_INOUT)
-        wants_out = after in (pycurl.POLL_OUT, pycurl.POLL_INOUT)
-        if wants_in != (before in (pycurl.POLL_IN, pycurl.POLL_INOUT)):
-            if wants_in:
-                loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
-            else:
-                loop.remove_reader(fd)
-        if wants_out != (before in (pycurl.POLL_OUT, pycurl.POLL_INOUT)):
-            if wants_out:
-                loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
-            else:
-                loop.remove_writer(fd)
-
-    def _on_timer(self, timeout_ms: int) -> None:
-        # libcurl must not be re-entered from its callback, so the call is deferred. Waking it
-        # early is harmless (it re-arms the timer), so an earlier pending wake-up is kept
-        # rather than cancelled and re-created for every request.
-        if timeout_ms < 0:
-            return
-        deadline = self._loop.time() + timeout_ms / 1000.0
-        if self._timer is not None:
-            if self._timer_at <= deadline:
-                return
-            self._timer.cancel()
-        self._timer_at = deadline
-        self._timer = self._loop.call_at(deadline, self._on_timeout)
-
-    def _on_timeout(self) -> None:
-        self._timer = None
-        self._act(pycurl.SOCKET_TIMEOUT, 0)
-
-    def _act(self, fd: int, events: int) -> None:
-        while True:
-            status, _running = self._multi.socket_action(fd, events)
-            if status != pycurl.E_CALL_MULTI_PERFORM:
-                break
-        self._collect()
-
-    def _collect(self) -> None:
-        while True:
-            queued, done, failed = self._multi.info_read()
-            for curl in done:
-                self._finish(curl, 0, "")
-            for curl, errno, message in failed:
-                self._finish(curl, errno, message)
-            if not queued:
-                return
-
-    def _finish(self, curl: pycurl.Curl, errno: int, message: str) -> None:
-        self._multi.remove_handle(curl)
-        future = self._futures.pop(curl, None)
-        if future is not None and not future.done():
-            future.set_result((errno, message))
-
-    def close(self) -> None:
-        for curl, future in list(self._futures.items()):
-            self._multi.remove_handle(curl)
-            future.cancel()
-        self._futures.clear()
-        if self._timer is not None:
-            self._timer.cancel()
-        for fd in list(self._watched):
-            self._loop.remove_reader(fd)
-            self._loop.remove_writer(fd)
-        self._watched.clear()
-        self._multi.close()
-
-
 class _Transfer:
     """One reusable easy handle with its response buffers and guard callback."""
 
@@ -230,6 +134,10 @@ class _Transfer:
         c.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
         c.setopt(pycurl.CONNECTTIMEOUT_MS, int(settings.connect_timeout_s * 1000))
         c.setopt(pycurl.TIMEOUT_MS, int(settings.timeout_s * 1000))
+        # libcurl has no first-byte timeout as such: "under 1 byte/s for N seconds" is one,
+        # since a hanging endpoint sends nothing at all after the request
+        c.setopt(pycurl.LOW_SPEED_LIMIT, 1)
+        c.setopt(pycurl.LOW_SPEED_TIME, max(1, round(settings.first_byte_timeout_s)))
         c.setopt(pycurl.TCP_KEEPALIVE, 1)
         if ca_file:
             c.setopt(pycurl.CAINFO, ca_file)
@@ -297,10 +205,11 @@ def _host_key(url: str) -> tuple[str, str, int]:
 
 
 class WebhookChannel:
-    """Sends `WebhookPayload` messages; at most ``per_host`` requests in flight per host, shared
-    by concurrent `send_batch` calls. Messages of one batch to one endpoint URL go in batch
-    order, one at a time; different endpoints go in parallel. Bound to the event loop of its
-    first `send_batch`; `aclose` before that loop ends."""
+    """Sends `WebhookPayload` messages; at most ``per_host`` healthy requests in flight per
+    host, shared by concurrent `send_batch` calls, and the requests of slow endpoints in a lane
+    of their own (`newswire.channels.lanes`). Messages of one batch to one endpoint URL go in
+    batch order, one at a time; different endpoints go in parallel. Bound to the event loop of
+    its first `send_batch`; `aclose` before that loop ends."""
 
     name = "webhook"
 
@@ -320,12 +229,11 @@ class WebhookChannel:
         self.guard = guard or NetGuard()
         self._clock = clock
         self._ca_file = self.settings.ca_file or _default_ca_file()
-        self._driver: _CurlDriver | None = None
+        self._driver: CurlDriver | None = None
         self._idle: list[_Transfer] = []
         self._all: list[_Transfer] = []
-        self._hosts: weakref.WeakValueDictionary[tuple[str, str, int], asyncio.Semaphore] = (
-            weakref.WeakValueDictionary()
-        )
+        # kept (not weak): an endpoint's demotion outlives the batch that found it slow
+        self._hosts: dict[tuple[str, str, int], HostLanes] = {}
         self._in_flight: asyncio.Semaphore | None = None
 
     async def send_batch(
@@ -334,7 +242,7 @@ class WebhookChannel:
         if self._wire_key is not None:
             self._batch_key = self._wire_key()
         if self._driver is None:
-            self._driver = _CurlDriver(asyncio.get_running_loop(), self.settings.per_host)
+            self._driver = CurlDriver(asyncio.get_running_loop())
             self._in_flight = asyncio.Semaphore(self.settings.max_in_flight)
         receipts: list[Receipt | None] = [None] * len(messages)
         groups: dict[tuple[str, str, int], list[int]] = {}
@@ -370,25 +278,32 @@ class WebhookChannel:
                 receipts[index] = Receipt(messages[index].delivery_id, outcome, detail=detail)
             return
         pinned = [f"{host}:{port}:" + ",".join(f"[{a}]" if ":" in a else a for a in addresses)]
-        limit = self._hosts.get(key)
-        if limit is None:
-            limit = self._hosts[key] = asyncio.Semaphore(self.settings.per_host)
+        lanes = self.lanes(key)
         # Messages to one endpoint go one after the other, in batch order (an original before
-        # its correction); different endpoints go in parallel.
+        # its correction); different endpoints go in parallel, each in its lane.
         by_endpoint: dict[str, list[int]] = {}
         for index in indexes:
             by_endpoint.setdefault(messages[index].endpoint, []).append(index)
-        pending = iter(by_endpoint.values())
 
-        async def worker() -> None:
+        async def post(message: OutboundMessage[WebhookPayload]) -> Receipt:
             assert self._in_flight is not None
-            for in_order in pending:
-                for index in in_order:
-                    async with limit, self._in_flight:
-                        receipts[index] = await self._post(messages[index], pinned)
+            async with self._in_flight:
+                return await self._post(message, pinned)
 
-        workers = min(self.settings.per_host, len(by_endpoint))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        async def endpoint(in_order: list[int]) -> None:
+            for index in in_order:
+                message = messages[index]
+                receipts[index] = await lanes.run(message.endpoint, partial(post, message))
+
+        await asyncio.gather(*(endpoint(in_order) for in_order in by_endpoint.values()))
+
+    def lanes(self, key: tuple[str, str, int]) -> HostLanes:
+        """The lanes of the host `key` (scheme, host, port), made on first use."""
+        lanes = self._hosts.get(key)
+        if lanes is None:
+            settings = replace(self.settings.lanes, per_host=self.settings.per_host)
+            lanes = self._hosts[key] = HostLanes(settings)
+        return lanes
 
     def _headers(self, message: OutboundMessage[WebhookPayload]) -> list[str]:
         """The request's headers: Standard Webhooks' id, timestamp and signature."""
@@ -480,7 +395,8 @@ class WebhookChannel:
             detail = f"{GUARD_REFUSED}: {transfer.refused}"
             return Receipt(delivery_id, Outcome.FAILED, None, latency, detail=detail)
         if errno == pycurl.E_OPERATION_TIMEDOUT:
-            return Receipt(delivery_id, Outcome.RETRY, None, latency, detail=f"timeout: {error}")
+            detail = f"{TIMEOUT_DETAIL}: {error}"
+            return Receipt(delivery_id, Outcome.RETRY, None, latency, detail=detail)
         outcome = Outcome.FAILED if errno in _PERMANENT_CURL_ERRORS else Outcome.RETRY
         return Receipt(delivery_id, outcome, None, latency, detail=f"curl error {errno}: {error}")
 

@@ -59,7 +59,8 @@ def make_channels(settings: Settings) -> dict[str, Channel[Any]]:
         else MailFolderChannel(settings.mail_dir, mail, dkim)
     )
     http = WebhookSettings(
-        connect_timeout_s=min(5.0, settings.webhook_timeout_s),
+        connect_timeout_s=min(3.0, settings.webhook_timeout_s),
+        first_byte_timeout_s=min(10.0, settings.webhook_timeout_s),
         timeout_s=settings.webhook_timeout_s,
     )
     ring = key_ring(settings.data_dir)
