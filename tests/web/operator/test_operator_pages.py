@@ -585,6 +585,30 @@ def test_the_live_view_lists_attempts_and_its_json_returns_those_after_an_id(
     assert german["outcome_label"] == "zugestellt"
 
 
+def test_a_try_a_crash_cut_short_reads_interrupted_in_the_operators_language(
+    admin: TestClient, world: World, healthy_receiver: WebhookReceiver
+) -> None:
+    db = admin.app.state.db
+    post(
+        admin,
+        "/operator/recipients/import",
+        {},
+        files={"file": ("p.json", partners(healthy_receiver.url("/one")), "application/json")},
+    )
+    clock = Clock()
+    publish(db, world, clock)
+    deliver_round(db, clock)
+    with db.session() as s:  # what the next worker records of a try its crashed owner left
+        for attempt in s.scalars(select(Attempt)):
+            attempt.outcome = "interrupted"
+    [row] = admin.get("/operator/live.json?after=0").json()["rows"]
+    assert row["outcome"] == "interrupted"
+    assert row["outcome_label"] == "interrupted: the worker stopped mid-try"
+    [german] = admin.get("/operator/live.json?after=0&ui=de").json()["rows"]
+    assert german["outcome_label"] == "unterbrochen: der Worker brach während des Versuchs ab"
+    assert "unterbrochen" in admin.get("/operator/live?ui=de").text
+
+
 # --- the query functions behind the pages -----------------------------------------------------
 
 

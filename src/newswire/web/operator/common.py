@@ -53,6 +53,7 @@ LABELS = {
     # attempt outcomes (delivered and failed as above)
     "retry": N_("will retry"),
     "gone": N_("gone: endpoint disabled"),
+    "interrupted": N_("interrupted: the worker stopped mid-try"),
     # circuit breaker states
     "closed": N_("closed: sending"),
     "open": N_("open: paused"),
