@@ -302,3 +302,24 @@ def test_the_release_pages_json_ld_names_its_image_and_the_wires_logo(
     assert logo["@type"] == "ImageObject" and logo["url"].endswith("/static/logo.svg")
     served = client.get("/static/logo.svg")
     assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg")
+
+
+def test_an_issuer_cannot_approve_even_when_the_checks_would_block(
+    client: TestClient, world: World
+) -> None:
+    """The role is refused before the review checks run: an issuer learns nothing from them and
+    gets a 403, not the desk's "blocking checks failed" 409 (found by the authorization matrix)."""
+    first = client.post(
+        "/api/v1/releases?submit=true", json=release_payload(), headers=world.headers("issuer")
+    )
+    assert first.status_code == 201, first.text
+    twin = client.post(
+        "/api/v1/releases?submit=true", json=release_payload(), headers=world.headers("issuer")
+    )
+    assert twin.status_code == 201, twin.text
+    twin_id = twin.json()["id"]
+    blocked = client.post(f"/api/v1/releases/{twin_id}/approve", headers=world.headers("editor"))
+    assert blocked.status_code == 409 and "blocking checks" in blocked.json()["message"]
+    refused = client.post(f"/api/v1/releases/{twin_id}/approve", headers=world.headers("issuer"))
+    assert refused.status_code == 403, refused.text
+    assert "blocking checks" not in refused.text
