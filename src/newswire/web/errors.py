@@ -3,16 +3,54 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException
 
 from newswire.domain.errors import NewswireError
 from newswire.intake.validate import field_errors
 
 log = logging.getLogger(__name__)
+
+
+class FieldErrorBody(BaseModel):
+    field: str
+    rule: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """What every error answer carries (some add details of their own)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    message: str
+    errors: list[FieldErrorBody] | None = None
+
+
+_ERROR_ANSWERS = {
+    400: "the request cannot be read",
+    401: "an API key is required, or the key is unknown or revoked",
+    403: "the key's role may not do this",
+    404: "no such object, or not one this key may see",
+    409: "the object's state does not allow this",
+    413: "the request body is too large",
+    422: "invalid fields, each named",
+    429: "too many requests; try again later",
+}
+
+
+# The error answers every API operation may give, declared on the API routers so that the
+# OpenAPI document lists them with their body (and ours replaces FastAPI's own 422 model).
+ERROR_ANSWERS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in _ERROR_ANSWERS.items()
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -35,9 +35,10 @@ from newswire.render.html import render_page
 from newswire.store.db import Database
 from newswire.store.models import Endpoint, Recipient, Subscription
 from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.errors import ERROR_ANSWERS
 from newswire.web.params import Int64
 
-router = APIRouter(prefix="/api/v1", tags=["audience"])
+router = APIRouter(prefix="/api/v1", responses=ERROR_ANSWERS, tags=["audience"])
 pages = APIRouter(include_in_schema=False)
 UNSUBSCRIBE = "unsubscribe"
 
@@ -107,7 +108,15 @@ def list_recipients(
         return [_recipient_out(r, _subs(s, r.id)) for r in rows]
 
 
-@router.get("/recipients/export")
+@router.get(
+    "/recipients/export",
+    responses={
+        200: {
+            "content": {"application/json": {}, "text/csv": {}},
+            "description": "the recipients, as JSON or CSV",
+        }
+    },
+)
 def export_recipients(
     actor: CurrentActor, db: DB, format: Literal["csv", "json"] = "json"
 ) -> Response:

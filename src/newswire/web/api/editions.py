@@ -13,8 +13,9 @@ from newswire.actions import releases as release_actions
 from newswire.domain.release import content_from_json
 from newswire.store.models import Edition
 from newswire.web.deps import DB, CurrentActor
+from newswire.web.errors import ERROR_ANSWERS
 
-router = APIRouter(prefix="/api/v1", tags=["translation"])
+router = APIRouter(prefix="/api/v1", responses=ERROR_ANSWERS, tags=["translation"])
 
 
 class PostEdit(BaseModel):

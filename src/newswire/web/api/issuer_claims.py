@@ -26,9 +26,10 @@ from newswire.domain.issuer_claims import display_domain, txt_record_value
 from newswire.intake.validate import StrictInput
 from newswire.store.models import OrganizationDomain, OrganizationTicker
 from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.errors import ERROR_ANSWERS
 from newswire.web.params import Int64
 
-router = APIRouter(prefix="/api/v1", tags=["issuers"])
+router = APIRouter(prefix="/api/v1", responses=ERROR_ANSWERS, tags=["issuers"])
 
 
 class DomainIn(StrictInput):

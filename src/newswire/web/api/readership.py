@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 from newswire.actions import readership as actions
 from newswire.web.deps import DB, CurrentActor
+from newswire.web.errors import ERROR_ANSWERS
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(prefix="/api/v1", responses=ERROR_ANSWERS, tags=["accounts"])
 PATH = "/organization/email-measurement"
 
 

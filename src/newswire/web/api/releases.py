@@ -30,9 +30,10 @@ from newswire.web.api.schemas import (
     VersionOut,
 )
 from newswire.web.deps import DB, Config, CurrentActor
+from newswire.web.errors import ERROR_ANSWERS
 from newswire.web.params import Int64
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_ANSWERS)
 MEDIA_TYPES = {
     "ninjs": "application/json",
     "newsml": "application/vnd.iptc.g2.newsitem+xml",

@@ -20,10 +20,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from newswire.audience import websub
 from newswire.channels.netguard import NetGuard, guard_for
 from newswire.domain.errors import FieldError
+from newswire.web.errors import ERROR_ANSWERS
 
 log = logging.getLogger(__name__)
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_ANSWERS)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 

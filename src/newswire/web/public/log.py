@@ -28,9 +28,10 @@ from newswire.provenance import log
 from newswire.provenance.terms import KEYS_PATH, iso_ms
 from newswire.store.models import LogEntry, Signature, TreeHead
 from newswire.web.deps import DB, Config
+from newswire.web.errors import ERROR_ANSWERS
 from newswire.web.params import Int64
 
-router = APIRouter(prefix="/log/v1", tags=["transparency log"])
+router = APIRouter(prefix="/log/v1", tags=["transparency log"], responses=ERROR_ANSWERS)
 
 LATEST = {"Cache-Control": "no-cache"}
 FIXED = {"Cache-Control": "public, max-age=86400"}  # a signed size never changes

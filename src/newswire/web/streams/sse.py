@@ -37,6 +37,7 @@ from newswire.channels.streams import Broadcaster, Event, StreamFilter, Subscrib
 from newswire.domain.errors import NewswireError, NotAuthenticated
 from newswire.store.db import Database
 from newswire.web.deps import DB, CurrentActor, actor_for_key
+from newswire.web.errors import ERROR_ANSWERS
 from newswire.web.params import Int64
 from newswire.web.streams import framing
 from newswire.web.streams.framing import (
@@ -53,7 +54,7 @@ from newswire.web.streams.framing import (
     heartbeats,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["streams"])
+router = APIRouter(prefix="/api/v1", tags=["streams"], responses=ERROR_ANSWERS)
 
 
 class BadFilter(NewswireError):
@@ -267,7 +268,12 @@ class EventStream(Response):
         return True
 
 
-@router.get("/stream", response_class=EventStream, status_code=200)
+@router.get(
+    "/stream",
+    response_class=EventStream,
+    status_code=200,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "the event stream"}},
+)
 async def stream(
     request: Request,
     actor: CurrentActor,
