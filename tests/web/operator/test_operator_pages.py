@@ -532,6 +532,19 @@ def test_replay_all_shown(
         assert {d.state for d in s.scalars(select(Delivery))} == {"pending"}
 
 
+def import_partner_and_deliver(admin: TestClient, world: World, clock: Clock, url: str) -> str:
+    """A partner at `url` imported on the page, a release published and one round delivered."""
+    post(
+        admin,
+        "/operator/recipients/import",
+        {},
+        files={"file": ("p.json", partners(url), "application/json")},
+    )
+    release_id = publish(admin.app.state.db, world, clock)
+    deliver_round(admin.app.state.db, clock)
+    return release_id
+
+
 def test_the_live_view_lists_attempts_and_its_json_returns_those_after_an_id(
     admin: TestClient, world: World, healthy_receiver: WebhookReceiver
 ) -> None:
@@ -541,15 +554,8 @@ def test_the_live_view_lists_attempts_and_its_json_returns_those_after_an_id(
     assert 'data-cursor="0"' in empty.text and 'src="/static/operator.js"' in empty.text
     assert admin.get("/operator/live.json?after=0").json() == {"cursor": 0, "rows": []}
 
-    post(
-        admin,
-        "/operator/recipients/import",
-        {},
-        files={"file": ("p.json", partners(healthy_receiver.url("/one")), "application/json")},
-    )
     clock = Clock()
-    publish(db, world, clock)
-    deliver_round(db, clock)
+    import_partner_and_deliver(admin, world, clock, healthy_receiver.url("/one"))
     first = admin.get("/operator/live.json?after=0")
     assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
     data = first.json()
@@ -589,15 +595,8 @@ def test_a_try_a_crash_cut_short_reads_interrupted_in_the_operators_language(
     admin: TestClient, world: World, healthy_receiver: WebhookReceiver
 ) -> None:
     db = admin.app.state.db
-    post(
-        admin,
-        "/operator/recipients/import",
-        {},
-        files={"file": ("p.json", partners(healthy_receiver.url("/one")), "application/json")},
-    )
     clock = Clock()
-    publish(db, world, clock)
-    deliver_round(db, clock)
+    import_partner_and_deliver(admin, world, clock, healthy_receiver.url("/one"))
     with db.session() as s:  # what the next worker records of a try its crashed owner left
         for attempt in s.scalars(select(Attempt)):
             attempt.outcome = "interrupted"
