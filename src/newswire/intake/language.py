@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
+from itertools import islice
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import ConfidenceValue, Language, LanguageDetector, LanguageDetectorBuilder
 
 from newswire.taxonomy.languages import LANGUAGES, TRADITIONAL_CHINESE_REGIONS
 
@@ -157,21 +158,20 @@ def chinese_script(text: str) -> str | None:
     return None
 
 
-def _letters(text: str) -> int:
-    return sum(1 for ch in text if unicodedata.category(ch)[0] == "L")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
-def detect_language(text: str, *, quick: bool = False) -> str | None:
-    """The wire language `text` is written in, as a BCP 47 tag, or None when unsure.
+def _too_short(sample: str) -> bool:
+    """Whether `sample` has fewer than MIN_LETTERS letters (it says nothing then)."""
+    return len(list(islice(_LETTER.finditer(sample), MIN_LETTERS))) < MIN_LETTERS
 
-    None when the text has fewer than MIN_LETTERS letters or when the best two candidate
-    languages score too close to call. Chinese comes back as zh-Hans or zh-Hant by script,
-    or as plain "zh" in the rare text whose characters are common to both scripts.
-    """
-    sample = _URL_OR_EMAIL.sub(" ", text[:MAX_CHARS])
-    if _letters(sample) < MIN_LETTERS:
-        return None
-    values = detector(quick=quick).compute_language_confidence_values(sample)
+
+def _sample(text: str) -> str:
+    return _URL_OR_EMAIL.sub(" ", text[:MAX_CHARS])
+
+
+def _decided(values: list[ConfidenceValue], sample: str) -> str | None:
+    """The wire language lingua's confidence values point to, or None when unsure."""
     if not values or values[0].value < MIN_CONFIDENCE:
         return None
     best = values[0]
@@ -186,6 +186,34 @@ def detect_language(text: str, *, quick: bool = False) -> str | None:
         script = chinese_script(sample)
         return f"zh-{script}" if script else "zh"
     return tag
+
+
+def detect_language(text: str, *, quick: bool = False) -> str | None:
+    """The wire language `text` is written in, as a BCP 47 tag, or None when unsure.
+
+    None when the text has fewer than MIN_LETTERS letters or when the best two candidate
+    languages score too close to call. Chinese comes back as zh-Hans or zh-Hant by script,
+    or as plain "zh" in the rare text whose characters are common to both scripts.
+    """
+    sample = _sample(text)
+    if _too_short(sample):
+        return None
+    return _decided(detector(quick=quick).compute_language_confidence_values(sample), sample)
+
+
+def detect_languages(texts: Sequence[str], *, quick: bool = False) -> list[str | None]:
+    """`detect_language` of each of `texts`, in one call that spreads them over every core
+    (lingua's parallel mode): for the many sentences of a document at once."""
+    samples = [_sample(text) for text in texts]
+    todo = [i for i, sample in enumerate(samples) if not _too_short(sample)]
+    found: list[str | None] = [None] * len(texts)
+    if todo:
+        values = detector(quick=quick).compute_language_confidence_values_in_parallel(
+            [samples[i] for i in todo]
+        )
+        for i, confidences in zip(todo, values, strict=True):
+            found[i] = _decided(confidences, samples[i])
+    return found
 
 
 def language_confidence(text: str, tag: str) -> float:

@@ -32,6 +32,7 @@ __all__ = [
     "extract",
     "fold",
     "quote_marks",
+    "without_links",
 ]
 
 
@@ -101,6 +102,19 @@ URL_RE = re.compile(
 EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
+_DIGIT = re.compile(r"\d")
+
+
+def without_links(text: str, replacement: str = " ") -> str:
+    """`text` with its URLs and e-mail addresses replaced (most sentences have neither, and
+    two substring tests tell)."""
+    if "://" in text or "www." in text.lower():
+        text = URL_RE.sub(replacement, text)
+    if "@" in text:
+        text = EMAIL_RE.sub(replacement, text)
+    return text
+
+
 _PHONE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.\-/]?\(?\d{1,5}\)?){2,6}(?!\w)")
 
 
@@ -190,14 +204,15 @@ _BUDDHIST_ERA = 543
 _THAI_YEARS = range(2400, 2700)
 
 
-def _dates(text: str, lang: str, facts: Facts) -> str:
-    """Record the dates and weekdays in `text`; return the text with dates blanked out."""
+def _dates(text: str, lang: str, facts: Facts, has_digit: bool = True) -> str:
+    """Record the dates and weekdays in `text`; return the text with dates blanked out.
+    `has_digit`: False when `text` has no digit (no numeric date can be in it)."""
     spans: list[tuple[int, int]] = []
-    for m in _ISO_DATE.finditer(text):
+    for m in _ISO_DATE.finditer(text) if has_digit else ():
         facts.dates.append((int(m.group(2)), int(m.group(3)), int(m.group(1))))
         facts.date_texts.append(m.group())
         spans.append(m.span())
-    for m in _NUM_DATE.finditer(text):
+    for m in _NUM_DATE.finditer(text) if has_digit else ():
         a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
         year = y + 2000 if y < 100 else y
         if m.group(2) == "/" and base_lang(lang) == "en" and a <= 12:
@@ -208,7 +223,7 @@ def _dates(text: str, lang: str, facts: Facts) -> str:
             continue
         facts.date_texts.append(m.group())
         spans.append(m.span())
-    if base_lang(lang) in ("ja", "zh", "ko"):
+    if has_digit and base_lang(lang) in ("ja", "zh", "ko"):
         for m in _CJK_DATE.finditer(text):
             month = int(m.group(2))
             if 1 <= month <= 12:
@@ -265,6 +280,8 @@ def _common_era(year: str, lang: str) -> int:
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
     chars = list(text)
     for a, b in spans:
         for i in range(a, b):
@@ -286,9 +303,13 @@ _TIME_PATTERNS = [
         r"(?:\s*(?P<m>\d{1,2})\s*[分분])?"
     ),
 ]
+# What every one of them has after its hour: most sentences have no time of day.
+_MAYBE_TIME = re.compile(r"\d(?:[:.]\d{2}|\s*(?:h|[ap]\.?\s?m|uhr|[時时点點시]))", re.I)
 
 
 def _times(text: str, facts: Facts) -> str:
+    if not _MAYBE_TIME.search(text):
+        return text
     spans: list[tuple[int, int]] = []
     for pattern in _TIME_PATTERNS:
         for m in pattern.finditer(text):
@@ -356,20 +377,34 @@ def _symbols(lang: str) -> tuple[str, str]:
     return decimal, group
 
 
-def _parse(token: str, decimal: str, group: str) -> Decimal | None:
-    """The value of `token` under one convention, or None if it does not fit it."""
-    t = token
-    for space in _SPACES + " ":
-        t = t.replace(space, " ")
-    t = t.replace("’", "'")
+@cache
+def _number_forms(
+    decimal: str, group: str
+) -> tuple[list[tuple[str, re.Pattern[str]]], re.Pattern[str]]:
+    """The grouped forms (each group mark and its pattern) and the plain form of a number
+    under one convention."""
     groups = [group] if group != "'" else ["'"]
     if group == " ":
         groups.append("'")
-    for g in groups:
-        grouped = rf"\d{{1,3}}(?:{re.escape(g)}\d{{3}})+(?:{re.escape(decimal)}\d+)?"
-        if re.fullmatch(grouped, t):
+    grouped = [
+        (g, re.compile(rf"\d{{1,3}}(?:{re.escape(g)}\d{{3}})+(?:{re.escape(decimal)}\d+)?"))
+        for g in groups
+    ]
+    return grouped, re.compile(rf"\d+(?:{re.escape(decimal)}\d+)?")
+
+
+def _parse(token: str, decimal: str, group: str) -> Decimal | None:
+    """The value of `token` under one convention, or None if it does not fit it."""
+    t = token
+    if not t.isascii():
+        for space in _SPACES:
+            t = t.replace(space, " ")
+        t = t.replace("’", "'")
+    grouped, plain = _number_forms(decimal, group)
+    for g, pattern in grouped:
+        if pattern.fullmatch(t):
             return Decimal(t.replace(g, "").replace(decimal, "."))
-    if re.fullmatch(rf"\d+(?:{re.escape(decimal)}\d+)?", t):
+    if plain.fullmatch(t):
         return Decimal(t.replace(decimal, "."))
     return None
 
@@ -422,22 +457,29 @@ def extract(text: str, lang: str) -> Facts:
     """Every fact in `text` (plain text, one sentence or more)."""
     facts = Facts()
     text = _ascii_digits(unicodedata.normalize("NFC", text))
+    # Most sentences have no link, address or figure: each pattern runs only where its
+    # telltale character is (a digit, "@", "://" or "www.").
+    has_digit = _DIGIT.search(text) is not None
     spans: list[tuple[int, int]] = []
-    for m in URL_RE.finditer(text):
-        facts.urls.append(normalize_url(m.group()))
-        spans.append(m.span())
+    if "://" in text or "www." in text.lower():
+        for m in URL_RE.finditer(text):
+            facts.urls.append(normalize_url(m.group()))
+            spans.append(m.span())
     rest = _blank(text, spans)
-    for m in EMAIL_RE.finditer(rest):
-        facts.emails.append(m.group().lower())
-        spans.append(m.span())
-    rest = _blank(text, spans)
-    for m in _PHONE.finditer(rest):
-        facts.phones.append(re.sub(r"\D", "", m.group()))
-        spans.append(m.span())
-    rest = _blank(text, spans)
-    rest = _dates(rest, lang, facts)
-    rest = _times(rest, facts)
-    _numbers(rest, lang, facts)
+    if "@" in rest:
+        for m in EMAIL_RE.finditer(rest):
+            facts.emails.append(m.group().lower())
+            spans.append(m.span())
+        rest = _blank(text, spans)
+    if "+" in rest and has_digit:
+        for m in _PHONE.finditer(rest):
+            facts.phones.append(re.sub(r"\D", "", m.group()))
+            spans.append(m.span())
+        rest = _blank(text, spans)
+    rest = _dates(rest, lang, facts, has_digit)
+    if has_digit:
+        rest = _times(rest, facts)
+        _numbers(rest, lang, facts)
     return facts
 
 

@@ -22,10 +22,14 @@ _EM_STAR = re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*")
 _EM_UNDER = re.compile(r"(?<![\w\\])_(?=\S)(.+?)(?<=\S)_(?!\w)")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+# A character that can start or end inline markup; a fragment with none is already plain.
+_MARKUP = re.compile(r"[\[\]<>`*_~\\\x00]")
 
 
 def plain_text(fragment: str) -> str:
     """Inline Markdown turned into the text a reader sees, whitespace collapsed."""
+    if not _MARKUP.search(fragment):
+        return " ".join(fragment.split())
     text = CONTINUATION.sub(" ", fragment)
     codes: list[str] = []
 

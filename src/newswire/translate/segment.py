@@ -21,7 +21,6 @@ text, and `newswire.translate.plain.plain_text` / the pipeline treat them as one
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -96,9 +95,11 @@ _URL_OR_EMAIL = re.compile(
 )
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _has_words(text: str) -> bool:
-    rest = _URL_OR_EMAIL.sub(" ", plain_text(text))
-    return any(unicodedata.category(ch)[0] == "L" for ch in rest)
+    return _LETTER.search(_URL_OR_EMAIL.sub(" ", plain_text(text))) is not None
 
 
 # "BERLIN, March 3, 2025 – ", "**HAMBURG, 3. März 2025** – ": a dateline opening a paragraph

@@ -87,17 +87,17 @@ def _cased_script(text: str) -> bool:
     return cased / len(letters) > 0.6
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+
+
 def _latin_script(text: str) -> bool:
     """Mostly Latin letters: a script that writes a name the way an English source does."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return False
-    latin = sum(
-        1
-        for ch in letters
-        if ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
-    )
-    return latin / len(letters) > 0.6
+    if text.isascii():
+        return _ASCII_LETTER.search(text) is not None
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and len(_LATIN_LETTER.findall(text)) / letters > 0.6
 
 
 def _stems_in(local: str, folded_target: str) -> bool:

@@ -51,7 +51,7 @@ from newswire.translate.glossary import Glossary
 from newswire.translate.names.recognize import known_names
 from newswire.translate.plain import link_targets, plain_text
 from newswire.translate.qa.align import align
-from newswire.translate.qa.language import Untranslated, name_words
+from newswire.translate.qa.language import Untranslated, languages_ahead, name_words
 from newswire.translate.qa.names import EntityMissing, GlossaryTerms, MissingSubject
 from newswire.translate.qa.numbers import Dates, Numbers
 from newswire.translate.qa.rule import Rule, SentencePair, SourceSide
@@ -152,13 +152,17 @@ def check_sentence(
     read from the source beforehand (`read_sources`).
     """
     pair = SentencePair(source, target, src, tgt, glossary, known, count_sentences, links, side)
+    return _checked(pair, index)
+
+
+def _checked(pair: SentencePair, index: int) -> list[QAFlag]:
     flags: list[QAFlag] = []
     for rule in RULES:
         if not rule.applies(pair):
             continue
         reason = rule.check(pair)
         if reason:
-            flags.append(QAFlag(rule.kind, index, source, target, reason))
+            flags.append(QAFlag(rule.kind, index, pair.source, pair.target, reason))
             if rule.stops:
                 break
     return flags
@@ -211,20 +215,25 @@ def check_segments(
     """
     if reading is None:
         reading = read_sources([s for s, _ in pairs], src, glossary=glossary, context=context)
-    flags: list[QAFlag] = []
-    for n, (_, target) in enumerate(pairs):
-        index = indices[n] if indices is not None else n
-        flags += check_sentence(
+    languages: dict[str, str | None] = {}  # filled below, once every pair is built
+    built = [
+        SentencePair(
             reading.plain[n],
             plain_text(target),
             src,
             tgt,
-            index=index,
-            glossary=glossary,
-            known=reading.known,
+            glossary,
+            reading.known,
             links=(reading.links[n], link_targets(target)),
             side=reading.sides[n],
+            languages=languages,
         )
+        for n, (_, target) in enumerate(pairs)
+    ]
+    languages.update(languages_ahead(built))
+    flags: list[QAFlag] = []
+    for n, pair in enumerate(built):
+        flags += _checked(pair, indices[n] if indices is not None else n)
     return flags
 
 

@@ -24,12 +24,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
-from newswire.intake.language import detect_language, language_confidence, same_language
+from newswire.intake.language import (
+    detect_language,
+    detect_languages,
+    language_confidence,
+    same_language,
+)
 from newswire.translate.base import base_lang
-from newswire.translate.facts import EMAIL_RE, URL_RE, fold
+from newswire.translate.facts import fold, without_links
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.match import similar_spelling
 from newswire.translate.names.recognize import WORD, clearly_a_name, core_of, source_names
@@ -42,6 +47,7 @@ __all__ = [
     "EVIDENCE_RATIO_MANY_WORDS",
     "MIN_WORDS_FOR_DETECTION",
     "Untranslated",
+    "languages_ahead",
     "untranslated",
 ]
 
@@ -104,8 +110,9 @@ def name_words(
 
 def _ordinary_words(text: str) -> list[str]:
     """The words of `text` without URLs, addresses, placeholders and numbers."""
-    for pattern in (URL_RE, EMAIL_RE, _PLACEHOLDER):
-        text = pattern.sub(" ", text)
+    text = without_links(text)
+    if "XNW" in text:
+        text = _PLACEHOLDER.sub(" ", text)
     return _LETTERS.findall(text)
 
 
@@ -146,9 +153,13 @@ def untranslated(
     known: frozenset[str] = frozenset(),
     glossary: Glossary | None = None,
     names: frozenset[str] | None = None,
+    own: str | None = None,
+    languages: Mapping[str, str | None] | None = None,
 ) -> str | None:
     """Why the target is not (all) in the target language, or None (see the module doc).
-    `names`: the source's `name_words`, when they were read before."""
+    `names`: the source's `name_words`, when they were read before; `own`: the target's
+    `translatable_part`, when it was; `languages`: texts' languages found beforehand
+    (`languages_ahead`)."""
     if same_language(src, tgt):
         return None
     if names is None:
@@ -160,7 +171,9 @@ def untranslated(
         if [fold(w) for w in t_words] == [fold(w) for w in s_words]:
             return "the target is the source, unchanged (names, numbers and links aside)"
         return f"the target keeps the source's words ({_listing(kept)}): it is still in {src}"
-    return _detected(source, target, src, tgt)
+    if own is None:
+        own = translatable_part(source, target)[1]
+    return _detected(source, target, src, tgt, own, languages or {})
 
 
 def _listing(values: Iterable[str], limit: int = 6) -> str:
@@ -178,7 +191,35 @@ def _language_of(text: str, tgt: str) -> str | None:
     return detect_language(text)
 
 
-def _detected(source: str, target: str, src: str, tgt: str) -> str | None:
+def _worth_detecting(own: str) -> bool:
+    return len(words(own)) >= MIN_WORDS_FOR_DETECTION
+
+
+def languages_ahead(pairs: Sequence[SentencePair]) -> dict[str, str | None]:
+    """`_language_of` the own words of every target (what `_detected` identifies), for all of
+    a document's pairs in two batch calls that spread them over every core (lingua's
+    parallel mode): quick mode for all, the full models for those it does not find in the
+    target language."""
+    by_target: dict[str, set[str]] = {}
+    for pair in pairs:
+        own = pair.translatable[1]
+        if not same_language(pair.src, pair.tgt) and _worth_detecting(own):
+            by_target.setdefault(pair.tgt, set()).add(own)
+    found: dict[str, str | None] = {}
+    for tgt, texts in by_target.items():
+        ordered = sorted(texts)
+        quick = detect_languages(ordered, quick=True)
+        found.update(
+            (t, q) for t, q in zip(ordered, quick, strict=True) if q and same_language(tgt, q)
+        )
+        rest = [t for t in ordered if t not in found]
+        found.update(zip(rest, detect_languages(rest), strict=True))
+    return found
+
+
+def _detected(
+    source: str, target: str, src: str, tgt: str, own: str, languages: Mapping[str, str | None]
+) -> str | None:
     """The language of a longer target, identified on its own words."""
     close = {base_lang(src), base_lang(tgt)} <= _CLOSE_LANGUAGES  # a shared word says nothing there
     lower_source = [w.lower() for w in words(source) if w.islower()]
@@ -191,10 +232,9 @@ def _detected(source: str, target: str, src: str, tgt: str) -> str | None:
                 f"the target reads as {src}, not {tgt} ({overlap:.0%} of the source's words kept)"
             )
     # names and figures copied from the source say nothing about the target's language
-    _, own = translatable_part(source, target)
-    if len(words(own)) < MIN_WORDS_FOR_DETECTION:
+    if not _worth_detecting(own):
         return None
-    detected = _language_of(own, tgt)
+    detected = languages[own] if own in languages else _language_of(own, tgt)
     if detected is None or same_language(tgt, detected):
         return None
     if same_language(src, detected) and not close:
@@ -229,4 +269,6 @@ class Untranslated(Rule):
             known=pair.known,
             glossary=pair.glossary,
             names=pair.side.name_words if pair.side is not None else None,
+            own=pair.translatable[1],
+            languages=pair.languages,
         )

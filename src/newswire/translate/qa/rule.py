@@ -13,14 +13,14 @@ pipeline of named handlers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
 from newswire.translate.base import base_lang
 from newswire.translate.facts import Facts, extract
 from newswire.translate.glossary import Glossary
-from newswire.translate.qa.text import script_of
+from newswire.translate.qa.text import script_of, translatable_part
 
 __all__ = ["Rule", "SentencePair", "SourceSide", "applicability", "not_applicable"]
 
@@ -40,7 +40,9 @@ class SentencePair:
 
     `known`: the words seen capitalized inside the document's sentences (names); `links`: the
     link destinations of the source and the target when they were Markdown (plain text has
-    lost them); `count_sentences`: whether the two sides must have as many sentences.
+    lost them); `count_sentences`: whether the two sides must have as many sentences;
+    `languages`: the languages of texts the rules will ask about, found beforehand for all of
+    a document's pairs at once (`language.languages_ahead`).
     """
 
     source: str
@@ -52,6 +54,7 @@ class SentencePair:
     count_sentences: bool = True
     links: tuple[list[str], list[str]] = ([], [])
     side: SourceSide | None = None  # the source read beforehand, if it was
+    languages: Mapping[str, str | None] = field(default_factory=dict)
 
     @cached_property
     def source_facts(self) -> Facts:
@@ -60,6 +63,11 @@ class SentencePair:
     @cached_property
     def target_facts(self) -> Facts:
         return extract(self.target, self.tgt)
+
+    @cached_property
+    def translatable(self) -> tuple[str, str]:
+        """Both sides without what a translation keeps (`text.translatable_part`)."""
+        return translatable_part(self.source, self.target)
 
 
 class Rule:

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from newswire.translate.facts import normalize_url, quote_marks
 from newswire.translate.qa.rule import Rule, SentencePair
-from newswire.translate.qa.text import expected_ratio, listing, translatable_part
+from newswire.translate.qa.text import expected_ratio, listing
 from newswire.translate.segment import sentence_spans
 
 __all__ = [
@@ -146,7 +146,7 @@ class LengthRatio(Rule):
     def check(self, pair: SentencePair) -> str | None:
         if len(pair.source) < MIN_LENGTH_FOR_RATIO or not pair.target.strip():
             return None
-        source, target = translatable_part(pair.source, pair.target)
+        source, target = pair.translatable
         if len(source) < MIN_LENGTH_FOR_RATIO / 2:
             return None
         ratio = len(target) / len(source) / expected_ratio(pair.src, pair.tgt)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from newswire.translate.base import base_lang
-from newswire.translate.facts import EMAIL_RE, URL_RE
+from newswire.translate.facts import without_links
 
 __all__ = [
     "CHAR_RATIO",
@@ -68,8 +68,7 @@ def words(text: str) -> list[str]:
 
 def translatable_part(source: str, target: str) -> tuple[str, str]:
     """Both texts without URLs, addresses and the words they share (kept names, numbers)."""
-    for pattern in (URL_RE, EMAIL_RE):
-        source, target = pattern.sub("", source), pattern.sub("", target)
+    source, target = without_links(source, ""), without_links(target, "")
     token = r"[A-Za-z0-9](?:[A-Za-z0-9.,%&'-]*[A-Za-z0-9%])?"
     shared = set(re.findall(token, source)) & set(re.findall(token, target))
     for word in sorted(shared, key=len, reverse=True):
