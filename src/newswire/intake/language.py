@@ -181,11 +181,7 @@ def _decided(values: list[ConfidenceValue], sample: str) -> str | None:
         close_pair = frozenset({best.language, runner_up.language}) in _CLOSE_PAIRS
         if margin < MIN_MARGIN and not (close_pair and margin > 0.0):
             return None
-    tag = _LINGUA_TAGS[best.language]
-    if tag == "zh":
-        script = chinese_script(sample)
-        return f"zh-{script}" if script else "zh"
-    return tag
+    return _tag(best.language, sample)
 
 
 def detect_language(text: str, *, quick: bool = False) -> str | None:
@@ -214,6 +210,30 @@ def detect_languages(texts: Sequence[str], *, quick: bool = False) -> list[str |
         for i, confidences in zip(todo, values, strict=True):
             found[i] = _decided(confidences, samples[i])
     return found
+
+
+def likeliest_languages(texts: Sequence[str]) -> list[str | None]:
+    """The best-scoring wire language of each of `texts` under lingua's quick mode, however
+    narrow its lead (None: too short, or no language fits): enough to confirm an expected
+    language cheaply, not to decide an unexpected one (`detect_languages` does that). Chinese
+    comes back by script as in `detect_language`."""
+    samples = [_sample(text) for text in texts]
+    todo = [i for i, sample in enumerate(samples) if not _too_short(sample)]
+    found: list[str | None] = [None] * len(texts)
+    if todo:
+        best = detector(quick=True).detect_languages_in_parallel_of([samples[i] for i in todo])
+        for i, language in zip(todo, best, strict=True):
+            if language is not None:
+                found[i] = _tag(language, samples[i])
+    return found
+
+
+def _tag(language: Language, sample: str) -> str:
+    tag = _LINGUA_TAGS[language]
+    if tag == "zh":
+        script = chinese_script(sample)
+        return f"zh-{script}" if script else "zh"
+    return tag
 
 
 def language_confidence(text: str, tag: str) -> float:

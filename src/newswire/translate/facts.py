@@ -232,8 +232,9 @@ def _dates(text: str, lang: str, facts: Facts, has_digit: bool = True) -> str:
                 facts.dates.append((month, day, year))
                 facts.date_texts.append(m.group())
                 spans.append(m.span())
+    named = _may_name(text, lang)
     pattern, names, needs_number = _month_names(lang)
-    if pattern is not None:
+    if pattern is not None and named:
         for m in pattern.finditer(text):
             key = m.group().lower().rstrip(".")
             before = text[max(0, m.start() - 12) : m.start()]
@@ -261,7 +262,7 @@ def _dates(text: str, lang: str, facts: Facts, has_digit: bool = True) -> str:
             facts.date_texts.append(text[start:end].strip())
             spans.append((start, end))
     wpattern, wnames = _weekday_names(lang)
-    if wpattern is not None:
+    if wpattern is not None and named:
         for m in wpattern.finditer(text):
             facts.weekdays.append(wnames[m.group().lower()])
     short = _SHORT_WEEKDAYS.get(base_lang(lang))
@@ -270,6 +271,26 @@ def _dates(text: str, lang: str, facts: Facts, has_digit: bool = True) -> str:
             if m.group(1) in short:
                 facts.weekdays.append(short.index(m.group(1)))
     return _blank(text, spans)
+
+
+# Scripts written without spaces between words: a name is not a word of its own there.
+_UNSPACED = frozenset({"th", "ja", "zh", "ko"})
+_WORD_RE = re.compile(r"\w+")
+
+
+@cache
+def _name_words(lang: str) -> frozenset[str]:
+    """The first words of the month and day names of `lang`, lower case."""
+    names = [*_month_names(lang)[1], *_weekday_names(lang)[1]]
+    return frozenset(found.group() for name in names if (found := _WORD_RE.match(name)))
+
+
+def _may_name(text: str, lang: str) -> bool:
+    """Whether `text` may hold a month or day name of `lang`: most sentences have none, and
+    one set test of their words tells (not in scripts written without spaces)."""
+    if base_lang(lang) in _UNSPACED:
+        return True
+    return not _name_words(lang).isdisjoint(_WORD_RE.findall(text.lower()))
 
 
 def _common_era(year: str, lang: str) -> int:

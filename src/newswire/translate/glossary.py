@@ -65,6 +65,21 @@ class GlossaryEntry:
         return self.source_lang is None or base_lang(self.source_lang) == base_lang(src)
 
 
+@dataclass(frozen=True, slots=True)
+class _Needles:
+    exact: tuple[str, ...]
+    folded: tuple[str, ...]
+
+    def maybe_in(self, text: str) -> bool:
+        """Whether any term may match in `text` (a match needs its letters there)."""
+        if any(term in text for term in self.exact):
+            return True
+        if self.folded:
+            lowered = text.lower()
+            return any(term in lowered for term in self.folded)
+        return False
+
+
 def _pattern(term: str, case_sensitive: bool) -> str:
     body = re.escape(term)
     if re.match(f"[{_WORDISH}]", term[0]):
@@ -80,6 +95,7 @@ class Glossary:
     def __init__(self, entries: Iterable[GlossaryEntry] = ()) -> None:
         self._entries: list[GlossaryEntry] = []
         self._regex: dict[str, tuple[re.Pattern[str], list[GlossaryEntry]] | None] = {}
+        self._needles: dict[str, _Needles | None] = {}
         for entry in entries:
             self.add(entry)
 
@@ -107,6 +123,7 @@ class Glossary:
     def add(self, entry: GlossaryEntry) -> None:
         self._entries.append(entry)
         self._regex.clear()
+        self._needles.clear()
 
     def keep(self, term: str, *, source_lang: str | None = None) -> None:
         """Add a term that stays as it is in every language."""
@@ -138,11 +155,26 @@ class Glossary:
                 self._regex[base] = (re.compile(alternation), entries)
         return self._regex[base]
 
+    def _needles_for(self, src: str) -> _Needles | None:
+        """The terms as plain substrings (case-sensitive ones, and lower-cased ASCII ones),
+        or None when a term's case-insensitive form is not a plain substring test."""
+        base = base_lang(src)
+        if base not in self._needles:
+            entries = [e for e in self._entries if e.applies_to(src)]
+            exact = tuple(e.term for e in entries if e.case_sensitive)
+            folded = tuple(e.term.lower() for e in entries if not e.case_sensitive)
+            ascii_only = all(term.isascii() for term in folded)
+            self._needles[base] = _Needles(exact, folded) if ascii_only else None
+        return self._needles[base]
+
     def find(self, text: str, src: str) -> list[tuple[int, int, GlossaryEntry]]:
         """Non-overlapping (start, end, entry) matches in `text`, left to right."""
         compiled = self._compiled(src)
         if compiled is None:
             return []
+        needles = self._needles_for(src)
+        if needles is not None and not needles.maybe_in(text):
+            return []  # most sentences hold no term: substring tests tell at once
         regex, entries = compiled
         out: list[tuple[int, int, GlossaryEntry]] = []
         for m in regex.finditer(text):

@@ -49,8 +49,8 @@ class Protected:
     @property
     def needs_engine(self) -> bool:
         """False when the text has no words once placeholders are set aside."""
-        rest = PLACEHOLDER.sub(" ", self.text)
-        return any(ch.isalpha() for ch in rest)
+        rest = PLACEHOLDER.sub(" ", self.text) if "XNW" in self.text else self.text
+        return _LETTER.search(rest) is not None
 
     def engine_inputs(self) -> list[str]:
         """Every text that the engine has to translate for this piece, depth first."""
@@ -83,6 +83,9 @@ _INLINE = re.compile(
     re.VERBOSE,
 )
 _WRAPPERS = ("***", "**", "__", "*", "_", "~~")
+# What every alternative of _INLINE needs somewhere: most sentences have none of it.
+_MAYBE_INLINE = re.compile(r"[`!\[<*_~\\@]|://|www\.|[A-Za-z0-9-]\.[A-Za-z]{2}")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _hoist(text: str) -> tuple[str, str, str]:
@@ -154,7 +157,7 @@ def protect(
         return "".join(out)
 
     pos = 0
-    for m in _INLINE.finditer(text):
+    for m in _INLINE.finditer(text) if _MAYBE_INLINE.search(text) else ():
         parts.append(plain(text[pos : m.start()]))
         whole = m.group()
         if m.group("link"):

@@ -15,10 +15,10 @@ Steps, in order:
    placeholders; link text and emphasised text become separate engine inputs.
    A sentence that is nothing but glossary terms needs no engine (origin "glossary").
 4. The engine translates all remaining inputs of the document in batches of `batch_size`,
-   each distinct input once, on a thread of its own; meanwhile the QA gate reads the
-   sources (`qa.read_sources`: their facts and names need no translation), so that part of
-   the gate costs no time where the engine works outside the interpreter (a subprocess, native
-   code, a server).
+   each distinct input once; meanwhile the QA gate reads the sources (`qa.read_sources`:
+   their facts and names need no translation) on a thread of the lowest CPU priority, so
+   that part of the gate takes only CPU time the engine leaves idle where the engine works
+   outside the interpreter (a subprocess, native code, a server).
 5. `inline.restore` puts placeholders back; `reassemble` rebuilds the document.
 6. The QA gate checks every engine-translated sentence against its source.
 7. With a `reverse_engine` (one that translates the target language back into the source
@@ -39,7 +39,11 @@ translation allowed), or "engine_failed" (the engine raised a `TranslationError`
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -109,6 +113,26 @@ def _translate_all(
     return out
 
 
+def _lower_priority() -> None:
+    """Run the calling thread at the lowest CPU priority (Linux threads have their own), so
+    that it gets only the CPU time the engine leaves idle."""
+    if sys.platform.startswith("linux"):
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+_reader: ThreadPoolExecutor | None = None
+_reader_lock = threading.Lock()
+
+
+def _reading_pool() -> ThreadPoolExecutor:
+    global _reader
+    with _reader_lock:
+        if _reader is None:
+            _reader = ThreadPoolExecutor(1, "qa-reader", initializer=_lower_priority)
+        return _reader
+
+
 def _translate_while_reading(
     engine: TranslationEngine,
     inputs: list[str],
@@ -119,21 +143,17 @@ def _translate_while_reading(
     glossary: Glossary | None,
     context: list[str],
 ) -> tuple[dict[str, str], SourceReading | None]:
-    """The engine's translations of `inputs` and, read at the same time, the gate's reading
-    of `sources` (None: no QA)."""
-    if not inputs:
-        return {}, read_sources(
-            sources, src, glossary=glossary, context=context
-        ) if sources else None
+    """The engine's translations of `inputs` and, read at the same time on a thread of
+    the lowest priority, the gate's reading of `sources` (None: no QA). The engine keeps
+    the machine's cores to itself (Apertium's pipeline of processes takes both of two);
+    the reading gets what it leaves, and whatever remains runs after it."""
     if sources is None:
         return _translate_all(engine, inputs, src, tgt, batch_size), None
-    with ThreadPoolExecutor(1, thread_name_prefix="translate") as pool:
-        translating = pool.submit(_translate_all, engine, inputs, src, tgt, batch_size)
-        try:
-            reading = read_sources(sources, src, glossary=glossary, context=context)
-        finally:
-            translations = translating.result()  # the engine's own error, if it raised
-    return translations, reading
+    if not inputs:
+        return {}, read_sources(sources, src, glossary=glossary, context=context)
+    reading = _reading_pool().submit(read_sources, sources, src, glossary=glossary, context=context)
+    translations = _translate_all(engine, inputs, src, tgt, batch_size)  # its error goes on
+    return translations, reading.result()
 
 
 def translate_document(

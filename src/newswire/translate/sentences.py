@@ -244,6 +244,11 @@ _CLOSERS = "\"'”’»)]}」』】〉》）*_"
 _OPENERS = "\"'“‘«([{「『【〈《（¿¡*_`<!„‚"
 _SENTENCE_END = re.compile(rf"[{re.escape(_TERMINATORS)}؟]+[{re.escape(_CLOSERS)}]*(?=\s)")
 _CJK_END = re.compile(rf"[{re.escape(_CJK_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*")
+# Where a sentence may end before the end of the text: without one, the text is one sentence.
+_ANY_END = re.compile(
+    rf"{_SENTENCE_END.pattern}|[{re.escape(_CJK_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*(?=.)",
+    re.DOTALL,
+)
 
 
 def _is_thai(ch: str) -> bool:
@@ -281,7 +286,13 @@ def _is_abbreviation(text: str, dot: int, lang: str) -> bool:
 def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of a block of text, whitespace trimmed."""
     base = base_lang(lang)
-    view = CONTINUATION.sub(lambda m: " " * len(m.group()), text)
+    view = CONTINUATION.sub(lambda m: " " * len(m.group()), text) if "\n" in text else text
+    if base != "th" and _ANY_END.search(view) is None:  # one sentence, or none (most texts)
+        stripped = view.strip()
+        if not stripped:
+            return []
+        lead = len(view) - len(view.lstrip())
+        return [(lead, lead + len(stripped))]
     cuts: list[int] = []
     for m in _SENTENCE_END.finditer(view):
         end = m.end()

@@ -243,15 +243,16 @@ def number_problems(
             missing.append(number)
         else:
             unmatched_t.remove(hit)
-    target_words = _number_words(target, tgt)
-    source_words = _number_words(source, src)
     # "1 billion" -> "mil milhões", "2 plants" -> "zwei Werke": small numbers may be words
-    missing = [n for n in missing if not (n.small and {int(v) for v in n.values} & target_words)]
-    extra = [
-        t.numbers[j]
-        for j in unmatched_t
-        if not (t.numbers[j].small and {int(v) for v in t.numbers[j].values} & source_words)
-    ]
+    if any(n.small for n in missing):
+        target_words = _number_words(target, tgt)
+        missing = [
+            n for n in missing if not (n.small and {int(v) for v in n.values} & target_words)
+        ]
+    extra = [t.numbers[j] for j in unmatched_t]
+    if any(n.small for n in extra):
+        source_words = _number_words(source, src)
+        extra = [n for n in extra if not (n.small and {int(v) for v in n.values} & source_words)]
     copied = [n for n in missing if any(m.text == n.text for m in extra)]
     for n in copied:
         right = format_decimal(min(n.values), locale=babel_locale(tgt) or "en")
