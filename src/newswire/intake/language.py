@@ -218,14 +218,26 @@ def likeliest_languages(texts: Sequence[str]) -> list[str | None]:
     language cheaply, not to decide an unexpected one (`detect_languages` does that). Chinese
     comes back by script as in `detect_language`."""
     samples = [_sample(text) for text in texts]
-    todo = [i for i, sample in enumerate(samples) if not _too_short(sample)]
-    found: list[str | None] = [None] * len(texts)
+    found: list[str | None] = [_likeliest.get(sample) for sample in samples]
+    todo = [
+        i
+        for i, sample in enumerate(samples)
+        if found[i] is None and sample not in _likeliest and not _too_short(sample)
+    ]
     if todo:
         best = detector(quick=True).detect_languages_in_parallel_of([samples[i] for i in todo])
+        if len(_likeliest) > _LIKELIEST_CACHED:
+            _likeliest.clear()
         for i, language in zip(todo, best, strict=True):
-            if language is not None:
-                found[i] = _tag(language, samples[i])
+            found[i] = _tag(language, samples[i]) if language is not None else None
+            _likeliest[samples[i]] = found[i]
     return found
+
+
+# Texts a wire translates recur (boilerplate, contact lines, datelines): their likeliest
+# language is kept, up to this many, then forgotten all at once.
+_LIKELIEST_CACHED = 20_000
+_likeliest: dict[str, str | None] = {}
 
 
 def _tag(language: Language, sample: str) -> str:

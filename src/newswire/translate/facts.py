@@ -374,14 +374,15 @@ def _number_regex(lang: str) -> re.Pattern[str]:
 
 @cache
 def _scale_regex(lang: str) -> re.Pattern[str] | None:
+    """A scale word after a number, matched at the number's end (`pattern.match(text, end)`)."""
     scales = _SCALES.get(base_lang(lang))
     if not scales:
         return None
     words = sorted(scales, key=lambda s: len(s[0]), reverse=True)
     alternation = "|".join(re.escape(w) for w, _ in words)
     if base_lang(lang) in _ATTACHED_SCALES:
-        return re.compile(rf"^\s*({alternation})", re.I)
-    return re.compile(rf"^\s*({alternation})\.?(?!\w)", re.I)
+        return re.compile(rf"\s*({alternation})", re.I)
+    return re.compile(rf"\s*({alternation})\.?(?!\w)", re.I)
 
 
 @cache
@@ -430,20 +431,47 @@ def _parse(token: str, decimal: str, group: str) -> Decimal | None:
     return None
 
 
-def _numbers(text: str, lang: str, facts: Facts) -> None:
+@dataclass(frozen=True, slots=True)
+class _NumberReading:
+    """How numbers are written in one language, for `_numbers`."""
+
+    pattern: re.Pattern[str]
+    decimal: str
+    group: str
+    other_decimal: str
+    other_group: str
+    scale_re: re.Pattern[str] | None
+    scales: dict[str, int]
+    thai: bool
+
+
+@cache
+def _number_reading(lang: str) -> _NumberReading:
     decimal, group = _symbols(lang)
     other_decimal = "," if decimal == "." else "."
     other_group = "," if other_decimal == "." else "."
-    scale_re = _scale_regex(lang)
-    scales = dict(_SCALES.get(base_lang(lang), []))
-    for m in _number_regex(lang).finditer(text):
+    return _NumberReading(
+        _number_regex(lang),
+        decimal,
+        group,
+        other_decimal,
+        other_group,
+        _scale_regex(lang),
+        dict(_SCALES.get(base_lang(lang), [])),
+        base_lang(lang) == "th",
+    )
+
+
+def _numbers(text: str, lang: str, facts: Facts) -> None:
+    r = _number_reading(lang)
+    for m in r.pattern.finditer(text):
         token = m.group().rstrip(".,")
         if not token:
             continue
-        value = _parse(token, decimal, group)
+        value = _parse(token, r.decimal, r.group)
         misformatted = False
         if value is None:
-            value = _parse(token, other_decimal, other_group)
+            value = _parse(token, r.other_decimal, r.other_group)
             misformatted = value is not None
         if value is None:
             digits = re.sub(r"\D", "", token)
@@ -452,14 +480,14 @@ def _numbers(text: str, lang: str, facts: Facts) -> None:
             value = Decimal(digits)
         values = {value}
         scaled = None
-        if scale_re is not None:
-            s = scale_re.match(text[m.end() :])
+        if r.scale_re is not None:
+            s = r.scale_re.match(text, m.end())
             if s:
-                exponent = scales.get(s.group(1).lower(), scales.get(s.group(1), 0))
+                exponent = r.scales.get(s.group(1).lower(), r.scales.get(s.group(1), 0))
                 if exponent:
                     scaled = value * (Decimal(10) ** exponent)
                     values.add(scaled)
-        if base_lang(lang) == "th" and value == value.to_integral_value() and value in _THAI_YEARS:
+        if r.thai and value == value.to_integral_value() and value in _THAI_YEARS:
             values.add(value - _BUDDHIST_ERA)  # a Buddhist-era year
         try:
             facts.numbers.append(

@@ -18,6 +18,7 @@ names (via Babel) and words written in capitals or with digits (tickers, product
 from __future__ import annotations
 
 import re
+from collections import Counter
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -76,7 +77,18 @@ def similar_spelling(key: str, token: str) -> bool:
         prefix += 1
     if prefix >= 4 or (prefix >= 3 and prefix == min(len(pk), len(pt))):
         return True
-    return len(pk) >= 4 and SequenceMatcher(None, pk, pt).ratio() >= 0.75
+    return len(pk) >= 4 and _alike(pk, pt, 0.75)
+
+
+def _alike(a: str, b: str, ratio: float) -> bool:
+    """difflib's ratio of `a` and `b` reaches `ratio`; its two upper bounds (the lengths,
+    then the letters in common) rule out most pairs before the matching itself."""
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) < ratio * total:
+        return False
+    if 2 * (Counter(a) & Counter(b)).total() < ratio * total:
+        return False
+    return SequenceMatcher(None, a, b).ratio() >= ratio
 
 
 def _cased_script(text: str) -> bool:
