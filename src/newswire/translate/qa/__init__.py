@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newswire.translate.facts import extract
+from newswire.translate.facts import extract, quote_marks
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.recognize import known_names
 from newswire.translate.plain import link_targets, plain_text
@@ -65,6 +65,7 @@ from newswire.translate.qa.structure import (
     bead_reason,
 )
 from newswire.translate.segment import segment, translatable
+from newswire.translate.sentences import sentence_spans
 
 __all__ = [
     "KINDS",
@@ -190,10 +191,21 @@ def read_sources(
     `check_segments`."""
     plain = [plain_text(s) for s in sources]
     known = known_names(context if context is not None else plain)
-    sides = [
-        SourceSide(extract(text, src), name_words(text, known, glossary, src)) for text in plain
-    ]
+    sides = [_source_side(text, src, known, glossary) for text in plain]
     return SourceReading(plain, [link_targets(s) for s in sources], known, sides)
+
+
+def _source_side(
+    text: str, src: str, known: frozenset[str], glossary: Glossary | None
+) -> SourceSide:
+    spans = tuple(glossary.find(text, src)) if glossary else ()
+    return SourceSide(
+        facts=extract(text, src),
+        name_words=name_words(text, known, spans, src),
+        glossary_spans=spans,
+        quote_marks=quote_marks(text),
+        sentences=len(sentence_spans(text, src)),
+    )
 
 
 def check_segments(

@@ -39,7 +39,7 @@ from newswire.translate.facts import fold, without_links
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.match import similar_spelling
 from newswire.translate.names.recognize import WORD, clearly_a_name, core_of, source_names
-from newswire.translate.qa.rule import Rule, SentencePair
+from newswire.translate.qa.rule import GlossarySpan, Rule, SentencePair
 from newswire.translate.qa.text import script_of, translatable_part, words
 
 __all__ = [
@@ -87,9 +87,10 @@ def _in_script(text: str, lang: str) -> bool:
 
 
 def name_words(
-    source: str, known: frozenset[str], glossary: Glossary | None, src: str
+    source: str, known: frozenset[str], glossary_spans: Iterable[GlossarySpan], src: str
 ) -> frozenset[str]:
-    """The folded words of everything in the source a translation may keep as it is."""
+    """The folded words of everything in the source a translation may keep as it is
+    (`glossary_spans`: where the glossary's terms are in it)."""
     found: list[str] = []
     words_ = WORD.findall(source)
     long_words = [w for w in words_ if len(w) >= 4]
@@ -103,9 +104,8 @@ def name_words(
     else:
         for name in source_names(source, known=known, src=src):
             found += WORD.findall(name.text)
-    if glossary:
-        for start, end, _ in glossary.find(source, src):
-            found += WORD.findall(source[start:end])
+    for start, end, _ in glossary_spans:
+        found += WORD.findall(source[start:end])
     return frozenset(fold(part) for word in found for part in _LETTERS.findall(core_of(word)))
 
 
@@ -164,7 +164,8 @@ def untranslated(
     if same_language(src, tgt):
         return None
     if names is None:
-        names = name_words(source, known, glossary, src)
+        spans = tuple(glossary.find(source, src)) if glossary else ()
+        names = name_words(source, known, spans, src)
     s_words, t_words, kept = _kept_words(source, target, names)
     if not s_words:
         return None  # only names, numbers and links: nothing to translate
@@ -273,7 +274,9 @@ class Untranslated(Rule):
             pair.tgt,
             known=pair.known,
             glossary=pair.glossary,
-            names=pair.side.name_words if pair.side is not None else None,
+            names=pair.side.name_words
+            if pair.side is not None
+            else name_words(pair.source, pair.known, pair.source_glossary_spans, pair.src),
             own=pair.translatable[1],
             languages=pair.languages,
         )

@@ -44,7 +44,7 @@ class GlossaryTerms(Rule):
             return None
         problems = []
         seen: set[str] = set()
-        for _, _, entry in glossary.find(pair.source, pair.src):
+        for _, _, entry in pair.source_glossary_spans:
             form = entry.target_for(pair.tgt)
             if form in seen:
                 continue
@@ -67,8 +67,8 @@ class EntityMissing(Rule):
     }
 
     def check(self, pair: SentencePair) -> str | None:
-        source, glossary = pair.source, pair.glossary
-        glossary_spans = [(a, b) for a, b, _ in glossary.find(source, pair.src)] if glossary else []
+        source = pair.source
+        glossary_spans = [(a, b) for a, b, _ in pair.source_glossary_spans]
         missing = []
         for name in source_names(source, known=pair.known, src=pair.src):
             at = source.find(name.text)

@@ -18,11 +18,22 @@ from functools import cached_property
 from typing import ClassVar
 
 from newswire.translate.base import base_lang
-from newswire.translate.facts import Facts, extract
-from newswire.translate.glossary import Glossary
+from newswire.translate.facts import Facts, extract, quote_marks
+from newswire.translate.glossary import Glossary, GlossaryEntry
 from newswire.translate.qa.text import script_of, translatable_part
+from newswire.translate.sentences import sentence_spans
 
-__all__ = ["Rule", "SentencePair", "SourceSide", "applicability", "not_applicable"]
+__all__ = [
+    "GlossarySpan",
+    "Rule",
+    "SentencePair",
+    "SourceSide",
+    "applicability",
+    "not_applicable",
+]
+
+
+GlossarySpan = tuple[int, int, GlossaryEntry]
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,9 @@ class SourceSide:
 
     facts: Facts
     name_words: frozenset[str]  # the folded words a translation may keep as they are
+    glossary_spans: tuple[GlossarySpan, ...] = ()
+    quote_marks: int = 0
+    sentences: int = 1
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,22 @@ class SentencePair:
     @cached_property
     def source_facts(self) -> Facts:
         return self.side.facts if self.side is not None else extract(self.source, self.src)
+
+    @cached_property
+    def source_glossary_spans(self) -> tuple[GlossarySpan, ...]:
+        if self.side is not None:
+            return self.side.glossary_spans
+        return tuple(self.glossary.find(self.source, self.src)) if self.glossary else ()
+
+    @cached_property
+    def source_quote_marks(self) -> int:
+        return self.side.quote_marks if self.side is not None else quote_marks(self.source)
+
+    @cached_property
+    def source_sentences(self) -> int:
+        if self.side is not None:
+            return self.side.sentences
+        return len(sentence_spans(self.source, self.src))
 
     @cached_property
     def target_facts(self) -> Facts:

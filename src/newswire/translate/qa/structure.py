@@ -110,7 +110,7 @@ class Quotes(Rule):
     }
 
     def check(self, pair: SentencePair) -> str | None:
-        qs, qt = quote_marks(pair.source), quote_marks(pair.target)
+        qs, qt = pair.source_quote_marks, quote_marks(pair.target)
         if qs == qt:
             return None
         if not qs and all(ch not in pair.target for ch in _PLAIN_QUOTES):
@@ -129,7 +129,7 @@ class SentenceCount(Rule):
     def check(self, pair: SentencePair) -> str | None:
         if not pair.count_sentences:
             return None
-        ns = len(sentence_spans(pair.source, pair.src))
+        ns = pair.source_sentences
         nt = len(sentence_spans(pair.target, pair.tgt))
         if ns == nt:
             return None
