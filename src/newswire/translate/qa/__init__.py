@@ -46,14 +46,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newswire.translate.facts import extract, quote_marks
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.recognize import known_names
 from newswire.translate.plain import link_targets, plain_text
 from newswire.translate.qa.align import align
-from newswire.translate.qa.language import Untranslated, languages_ahead, name_words
+from newswire.translate.qa.language import Untranslated, languages_ahead
 from newswire.translate.qa.names import EntityMissing, GlossaryTerms, MissingSubject
 from newswire.translate.qa.numbers import Dates, Numbers
+from newswire.translate.qa.reading import SourceReader, SourceReading, read_sources
 from newswire.translate.qa.rule import Rule, SentencePair, SourceSide
 from newswire.translate.qa.structure import (
     Emails,
@@ -65,12 +65,12 @@ from newswire.translate.qa.structure import (
     bead_reason,
 )
 from newswire.translate.segment import segment, translatable
-from newswire.translate.sentences import sentence_spans
 
 __all__ = [
     "KINDS",
     "RULES",
     "QAFlag",
+    "SourceReader",
     "SourceReading",
     "check_pair",
     "check_segments",
@@ -167,45 +167,6 @@ def _checked(pair: SentencePair, index: int) -> list[QAFlag]:
             if rule.stops:
                 break
     return flags
-
-
-@dataclass(frozen=True)
-class SourceReading:
-    """What the gate reads from a document's source sentences alone, in their order."""
-
-    plain: list[str]
-    links: list[list[str]]
-    known: frozenset[str]
-    sides: list[SourceSide]
-
-
-def read_sources(
-    sources: Sequence[str],
-    src: str,
-    *,
-    glossary: Glossary | None = None,
-    context: Sequence[str] | None = None,
-) -> SourceReading:
-    """Read source sentences (inline Markdown allowed) for `check_segments`: needs no
-    translation, so it can run while the engine translates. `context` as in
-    `check_segments`."""
-    plain = [plain_text(s) for s in sources]
-    known = known_names(context if context is not None else plain)
-    sides = [_source_side(text, src, known, glossary) for text in plain]
-    return SourceReading(plain, [link_targets(s) for s in sources], known, sides)
-
-
-def _source_side(
-    text: str, src: str, known: frozenset[str], glossary: Glossary | None
-) -> SourceSide:
-    spans = tuple(glossary.find(text, src)) if glossary else ()
-    return SourceSide(
-        facts=extract(text, src),
-        name_words=name_words(text, known, spans, src),
-        glossary_spans=spans,
-        quote_marks=quote_marks(text),
-        sentences=len(sentence_spans(text, src)),
-    )
 
 
 def check_segments(
