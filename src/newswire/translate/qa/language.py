@@ -39,7 +39,7 @@ from newswire.translate.facts import fold, without_links
 from newswire.translate.glossary import Glossary
 from newswire.translate.names.match import similar_spelling
 from newswire.translate.names.recognize import WORD, clearly_a_name, core_of, source_names
-from newswire.translate.qa.rule import GlossarySpan, Rule, SentencePair
+from newswire.translate.qa.rule import GlossarySpan, Rule, SentencePair, glossary_spans
 from newswire.translate.qa.text import script_of, translatable_part, words
 
 __all__ = [
@@ -164,8 +164,7 @@ def untranslated(
     if same_language(src, tgt):
         return None
     if names is None:
-        spans = tuple(glossary.find(source, src)) if glossary else ()
-        names = name_words(source, known, spans, src)
+        names = name_words(source, known, glossary_spans(glossary, source, src), src)
     s_words, t_words, kept = _kept_words(source, target, names)
     if not s_words:
         return None  # only names, numbers and links: nothing to translate
@@ -274,9 +273,7 @@ class Untranslated(Rule):
             pair.tgt,
             known=pair.known,
             glossary=pair.glossary,
-            names=pair.side.name_words
-            if pair.side is not None
-            else name_words(pair.source, pair.known, pair.source_glossary_spans, pair.src),
+            names=pair.side.name_words if pair.side is not None else None,
             own=pair.translatable[1],
             languages=pair.languages,
         )

@@ -1,15 +1,14 @@
 """What the gate reads from a document's source sentences alone, before any translation.
 
-`read_sources` reads them at once. `SourceReader` reads them sentence by sentence from any
-number of threads: the pipeline lets a low-priority thread read ahead while the engine
+`read_sources` reads them at once. `SourceReader` reads them sentence by sentence, shared
+by two threads: the pipeline lets a low-priority thread read ahead while the engine
 translates (`read_ahead`), and then takes whatever is left itself (`reading`), so a reader
 thread starved of CPU on a busy machine never holds up a translation: the caller never waits
-for it, it reads an unread sentence again rather than wait (reading is pure: both give the
-same result)."""
+for it, and reads a sentence that thread is still on again rather than wait (reading is
+pure: both give the same result)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from newswire.translate.glossary import Glossary
 from newswire.translate.names.recognize import known_names
 from newswire.translate.plain import link_targets, plain_text
 from newswire.translate.qa.language import name_words
-from newswire.translate.qa.rule import SourceSide
+from newswire.translate.qa.rule import SourceSide, glossary_spans
 from newswire.translate.sentences import sentence_spans
 
 __all__ = ["SourceReader", "SourceReading", "read_sources"]
@@ -55,17 +54,13 @@ class SourceReader:
         self._context = context
         self._known: frozenset[str] | None = None
         self._read: list[_Read | None] = [None] * len(self._sources)
-        self._next = 0
-        self._lock = threading.Lock()
         self._stopped = False
 
     def read_ahead(self) -> None:
         """Read sentences in order until none is left or the caller took over."""
         known = self._known_names()
-        while not self._stopped:
-            with self._lock:
-                index, self._next = self._next, self._next + 1
-            if index >= len(self._sources):
+        for index in range(len(self._sources)):
+            if self._stopped:
                 return
             if self._read[index] is None:
                 self._read[index] = self._read_one(index, known)
@@ -117,7 +112,7 @@ def source_side(
     text: str, src: str, known: frozenset[str], glossary: Glossary | None
 ) -> SourceSide:
     """What the rules read from one source sentence (plain text) alone."""
-    spans = tuple(glossary.find(text, src)) if glossary else ()
+    spans = glossary_spans(glossary, text, src)
     return SourceSide(
         facts=extract(text, src),
         name_words=name_words(text, known, spans, src),

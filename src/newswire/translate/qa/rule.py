@@ -29,11 +29,17 @@ __all__ = [
     "SentencePair",
     "SourceSide",
     "applicability",
+    "glossary_spans",
     "not_applicable",
 ]
 
 
 GlossarySpan = tuple[int, int, GlossaryEntry]
+
+
+def glossary_spans(glossary: Glossary | None, text: str, src: str) -> tuple[GlossarySpan, ...]:
+    """Where the glossary's terms are in `text` (none without a glossary)."""
+    return tuple(glossary.find(text, src)) if glossary else ()
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class SentencePair:
     def source_glossary_spans(self) -> tuple[GlossarySpan, ...]:
         if self.side is not None:
             return self.side.glossary_spans
-        return tuple(self.glossary.find(self.source, self.src)) if self.glossary else ()
+        return glossary_spans(self.glossary, self.source, self.src)
 
     @cached_property
     def source_quote_marks(self) -> int:
